@@ -1,0 +1,194 @@
+// server_includes.h first: the server headers need my_global.h before all else.
+#include "server_includes.h"
+// Own header after the server headers it relies on.
+#include "audit_adapter.h"
+// The core after the server headers: they define macros (min, max) that the
+// standard headers the core includes must not see first.
+#include "plugin_state.h"
+#include "session.h"
+#include "session_registry.h"
+
+namespace lockdiag::server {
+namespace {
+
+// The statement kinds whose table locks lockdiag classifies. DDL, SHOW and
+// administrative statements also lock tables, but they are not the
+// application's data access, so they are left out (their events still count
+// in Lockdiag_table_lock_events).
+bool ClassOf(enum_sql_command cmd, StatementClass* out) {
+  switch (cmd) {
+    case SQLCOM_SELECT:
+    case SQLCOM_DO:
+    case SQLCOM_SET_OPTION:
+    case SQLCOM_CALL:
+    case SQLCOM_EXECUTE:
+    case SQLCOM_EXECUTE_IMMEDIATE:
+      *out = StatementClass::kRead;
+      return true;
+    case SQLCOM_INSERT:
+    case SQLCOM_INSERT_SELECT:
+    case SQLCOM_UPDATE:
+    case SQLCOM_UPDATE_MULTI:
+    case SQLCOM_DELETE:
+    case SQLCOM_DELETE_MULTI:
+    case SQLCOM_REPLACE:
+    case SQLCOM_REPLACE_SELECT:
+    case SQLCOM_LOAD:
+      *out = StatementClass::kModify;
+      return true;
+    case SQLCOM_LOCK_TABLES:
+      *out = StatementClass::kLockTables;
+      return true;
+    default:
+      return false;
+  }
+}
+
+LockStrength StrengthOf(thr_lock_type t) {
+  if (t >= TL_FIRST_WRITE) return LockStrength::kWriteLock;
+  if (t == TL_READ_WITH_SHARED_LOCKS) return LockStrength::kSharedRead;
+  return LockStrength::kPlainRead;
+}
+
+bool SerializableTxn(THD* thd) {
+  return thd->tx_isolation == ISO_SERIALIZABLE &&
+         (thd->variables.option_bits & (OPTION_NOT_AUTOCOMMIT | OPTION_BEGIN));
+}
+
+bool HoldsNamedLock(THD* thd) { return thd->ull_hash.records > 0; }
+
+// The strongest lock any open handle of db.table holds in this statement
+// (the audit event names the table but not the lock type).
+bool FindLock(THD* thd, const MYSQL_CONST_LEX_STRING& db, const MYSQL_CONST_LEX_STRING& name,
+              thr_lock_type* out) {
+  bool found = false;
+  for (TABLE* t = thd->open_tables; t != nullptr; t = t->next) {
+    const TABLE_SHARE* s = t->s;
+    if (s == nullptr || s->db.length != db.length || s->table_name.length != name.length) continue;
+    if (memcmp(s->db.str, db.str, db.length) != 0 || memcmp(s->table_name.str, name.str, name.length) != 0)
+      continue;
+    if (!found || t->reginfo.lock_type > *out) *out = t->reginfo.lock_type;
+    found = true;
+  }
+  return found;
+}
+
+void OnTableLock(THD* thd, const mysql_event_table* ev) {
+  Session* session = SessionFor(thd, ev->thread_id);
+  if (session == nullptr) {
+    GlobalAnalyzer().CountDropped(1, ev->thread_id);
+    return;
+  }
+  StatementClass cls;
+  thr_lock_type lock = ev->read_only ? TL_READ : TL_WRITE;
+  if (!ClassOf(thd->lex->sql_command, &cls)) {
+    GlobalAnalyzer().CountTableLockEvent(ev->thread_id);
+    return;
+  }
+  FindLock(thd, ev->database, ev->table, &lock);
+  AccessEvent access;
+  access.schema = {ev->database.str, ev->database.length};
+  access.table = {ev->table.str, ev->table.length};
+  access.kind = ClassifyAccess(StrengthOf(lock), cls, SerializableTxn(thd));
+  access.under_named_lock = HoldsNamedLock(thd);
+  session->OnTableAccess(access);
+}
+
+// Statements run under LOCK TABLES fire no table-lock event: their tables are
+// read from the statement's table list, which is still there at STATUS time.
+void AccessesUnderLockTables(THD* thd, Session* session) {
+  StatementClass cls;
+  if (thd->locked_tables_mode != LTM_LOCK_TABLES || thd->lex == nullptr) return;
+  if (!ClassOf(thd->lex->sql_command, &cls) || cls == StatementClass::kLockTables) return;
+  for (TABLE_LIST* tl = thd->lex->query_tables; tl != nullptr; tl = tl->next_global) {
+    if (tl->db.str == nullptr || tl->table_name.str == nullptr || tl->is_anonymous_derived_table() ||
+        tl->view)
+      continue;
+    AccessEvent access;
+    access.schema = {tl->db.str, tl->db.length};
+    access.table = {tl->table_name.str, tl->table_name.length};
+    access.kind = ClassifyAccess(StrengthOf(tl->lock_type), StatementClass::kLockTables, false);
+    access.under_named_lock = HoldsNamedLock(thd);
+    session->OnTableAccess(access);
+  }
+}
+
+bool CommandIs(const mysql_event_general* ev, const char* name) {
+  size_t n = strlen(name);
+  return ev->general_command_length == n && memcmp(ev->general_command, name, n) == 0;
+}
+
+void OnGeneral(THD* thd, const mysql_event_general* ev) {
+  switch (ev->event_subclass) {
+    case MYSQL_AUDIT_GENERAL_ERROR: {
+      if (!IsLockError(static_cast<uint32_t>(ev->general_error_code))) return;
+      Session* session = SessionFor(thd, ev->general_thread_id);
+      if (session != nullptr) session->OnError(static_cast<uint32_t>(ev->general_error_code), {}, {});
+      return;
+    }
+    case MYSQL_AUDIT_GENERAL_STATUS:
+      break;
+    default:
+      return;
+  }
+  // A disconnect is handled by the CONNECTION event; a PREPARE runs nothing.
+  if (CommandIs(ev, "Quit") || CommandIs(ev, "Prepare") || CommandIs(ev, "Close stmt")) return;
+  Session* session = SessionFor(thd, ev->general_thread_id);
+  if (session == nullptr) {
+    GlobalAnalyzer().CountDropped(1, ev->general_thread_id);
+    return;
+  }
+  AccessesUnderLockTables(thd, session);
+  StatementEnd end;
+  end.text = {ev->general_query ? ev->general_query : "", ev->general_query ? ev->general_query_length : 0};
+  end.error_code = static_cast<uint32_t>(ev->general_error_code);
+  end.transaction_open = thd->in_active_multi_stmt_transaction();
+  const enum_sql_command cmd = thd->lex ? thd->lex->sql_command : SQLCOM_END;
+  end.outcome =
+      (cmd == SQLCOM_ROLLBACK || cmd == SQLCOM_XA_ROLLBACK) ? TxnOutcome::kRollback : TxnOutcome::kCommit;
+  end.isolation = static_cast<Isolation>(thd->tx_isolation);
+  end.xa =
+      thd->transaction->xid_state.is_explicit_XA() || cmd == SQLCOM_XA_COMMIT || cmd == SQLCOM_XA_ROLLBACK;
+  session->OnStatementEnd(end);
+}
+
+}  // namespace
+
+void NotifyEvent(MYSQL_THD mysql_thd, unsigned int event_class, const void* event) {
+  THD* thd = static_cast<THD*>(mysql_thd);
+  if (thd == nullptr) return;
+  // A disconnect frees the connection's Session even while lockdiag is
+  // disabled: it happens once per connection and must not leak.
+  if (event_class == MYSQL_AUDIT_CONNECTION_CLASS &&
+      static_cast<const mysql_event_connection*>(event)->event_subclass ==
+          MYSQL_AUDIT_CONNECTION_DISCONNECT) {
+    try {
+      EndSession(thd);
+    } catch (...) {
+      GlobalAnalyzer().CountDropped(1, thd->thread_id);
+    }
+    return;
+  }
+  // Disabled: return before touching anything else (the floor cost that
+  // docs/benchmarks.md measures as "plugin installed, disabled").
+  if (!GlobalConfig().enabled.load(std::memory_order_relaxed)) return;
+  try {
+    switch (event_class) {
+      case MYSQL_AUDIT_TABLE_CLASS: {
+        auto* ev = static_cast<const mysql_event_table*>(event);
+        if (ev->event_subclass == MYSQL_AUDIT_TABLE_LOCK) OnTableLock(thd, ev);
+        break;
+      }
+      case MYSQL_AUDIT_GENERAL_CLASS:
+        OnGeneral(thd, static_cast<const mysql_event_general*>(event));
+        break;
+      default:
+        break;
+    }
+  } catch (...) {
+    // Out of memory inside the core: lose the event, never the statement.
+    GlobalAnalyzer().CountDropped(1, thd->thread_id);
+  }
+}
+
+}  // namespace lockdiag::server

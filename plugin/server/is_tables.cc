@@ -1,0 +1,106 @@
+// server_includes.h first: the server headers need my_global.h before all else.
+#include "server_includes.h"
+// Own header after the server headers it relies on.
+#include "is_tables.h"
+// The core after the server headers (see audit_adapter.cc).
+#include "plugin_state.h"
+
+namespace lockdiag::server {
+namespace {
+
+// Reading any LOCKDIAG_* table needs PROCESS, as InnoDB's I_S tables do: the
+// tables show other users' statements. Without it the query fails with
+// ER_SPECIFIC_ACCESS_DENIED_ERROR naming PROCESS.
+bool DeniedWithoutProcess(THD* thd) { return check_global_access(thd, PROCESS_ACL, false) != 0; }
+
+void StoreName(Field* f, const std::string& s) { f->store(s.data(), s.size(), system_charset_info); }
+
+// Stores a core Timestamp (µs since the epoch, UTC) as a DATETIME in the
+// session's time zone, like NOW() would show it.
+void StoreTime(THD* thd, Field* f, Timestamp micros) {
+  MYSQL_TIME t;
+  thd->variables.time_zone->gmt_sec_to_TIME(&t, static_cast<my_time_t>(micros / 1000000));
+  f->store_time(&t);
+}
+
+// --- LOCKDIAG_TABLES -------------------------------------------------------
+enum TablesColumn {
+  kTSchema,
+  kTName,
+  kTReads,
+  kTSharedReads,
+  kTExclusiveReads,
+  kTWrites,
+  kTLockTables,
+  kTTransactions,
+  kTUnlockedRw,
+  kTLockedRw,
+  kTDupKey,
+  kTDeadlocks,
+  kTLockWaitTimeouts,
+  kTFirstSeen,
+  kTLastSeen,
+};
+
+}  // namespace
+}  // namespace lockdiag::server
+
+namespace Show {
+static ST_FIELD_INFO lockdiag_tables_fields[] = {
+    Column("TABLE_SCHEMA", Name(), NOT_NULL),
+    Column("TABLE_NAME", Name(), NOT_NULL),
+    Column("READS", ULonglong(), NOT_NULL),
+    Column("SHARED_READS", ULonglong(), NOT_NULL),
+    Column("EXCLUSIVE_READS", ULonglong(), NOT_NULL),
+    Column("WRITES", ULonglong(), NOT_NULL),
+    Column("LOCK_TABLES", ULonglong(), NOT_NULL),
+    Column("TRANSACTIONS", ULonglong(), NOT_NULL),
+    Column("UNLOCKED_READ_WRITE_TRANSACTIONS", ULonglong(), NOT_NULL),
+    Column("LOCKED_READ_WRITE_TRANSACTIONS", ULonglong(), NOT_NULL),
+    Column("DUPLICATE_KEY_ERRORS", ULonglong(), NOT_NULL),
+    Column("DEADLOCKS", ULonglong(), NOT_NULL),
+    Column("LOCK_WAIT_TIMEOUTS", ULonglong(), NOT_NULL),
+    Column("FIRST_SEEN", Datetime(0), NOT_NULL),
+    Column("LAST_SEEN", Datetime(0), NOT_NULL),
+    CEnd()};
+}  // namespace Show
+
+namespace lockdiag::server {
+namespace {
+
+int FillTables(THD* thd, TABLE_LIST* tables, Item*) {
+  if (DeniedWithoutProcess(thd)) return 1;
+  TABLE* table = tables->table;
+  Field** f = table->field;
+  for (const TableRow& r : GlobalAnalyzer().SnapshotTables()) {
+    auto n = [&](AccessKind k) { return static_cast<longlong>(r.accesses[static_cast<int>(k)]); };
+    StoreName(f[kTSchema], r.schema);
+    StoreName(f[kTName], r.table);
+    f[kTReads]->store(n(AccessKind::kRead), true);
+    f[kTSharedReads]->store(n(AccessKind::kReadShared), true);
+    f[kTExclusiveReads]->store(n(AccessKind::kReadExclusive), true);
+    f[kTWrites]->store(n(AccessKind::kWrite), true);
+    f[kTLockTables]->store(n(AccessKind::kLockTablesRead) + n(AccessKind::kLockTablesWrite), true);
+    f[kTTransactions]->store(static_cast<longlong>(r.transactions), true);
+    f[kTUnlockedRw]->store(static_cast<longlong>(r.unlocked_read_write_transactions), true);
+    f[kTLockedRw]->store(static_cast<longlong>(r.locked_read_write_transactions), true);
+    f[kTDupKey]->store(static_cast<longlong>(r.duplicate_key_errors), true);
+    f[kTDeadlocks]->store(static_cast<longlong>(r.deadlocks), true);
+    f[kTLockWaitTimeouts]->store(static_cast<longlong>(r.lock_wait_timeouts), true);
+    StoreTime(thd, f[kTFirstSeen], r.first_seen);
+    StoreTime(thd, f[kTLastSeen], r.last_seen);
+    if (schema_table_store_record(thd, table)) return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int InitTablesTable(void* p) {
+  auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
+  schema->fields_info = Show::lockdiag_tables_fields;
+  schema->fill_table = FillTables;
+  return 0;
+}
+
+}  // namespace lockdiag::server

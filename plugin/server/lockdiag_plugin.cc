@@ -1,0 +1,169 @@
+// lockdiag_plugin.cc: what the server sees of lockdiag.so: its plugins,
+// system variables and status variables. Only declarations and their small
+// callbacks live here; the work is in audit_adapter.cc, is_tables.cc and the
+// core.
+//
+// Plugins in this library (INSTALL SONAME 'lockdiag' installs them all):
+//   LOCKDIAG          audit plugin: receives the events; owns the variables
+//   LOCKDIAG_TABLES   INFORMATION_SCHEMA.LOCKDIAG_TABLES
+#include "server_includes.h"
+// The core after the server headers (see audit_adapter.cc).
+#include "audit_adapter.h"
+#include "is_tables.h"
+#include "plugin_state.h"
+#include "session.h"
+#include "session_registry.h"
+
+namespace lockdiag::server {
+namespace {
+
+// --- system variables (the server prefixes them with "lockdiag_") ----------
+// Each variable mirrors into GlobalConfig(), which is what the core reads.
+my_bool sv_enabled = 1;
+unsigned long long sv_max_tables = Config::kDefaultMaxTables;
+unsigned long sv_history_size = Config::kDefaultHistorySize;
+char* sv_ignore_schemas = nullptr;
+my_bool sv_reset = 0;
+
+void UpdateEnabled(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
+  *static_cast<my_bool*>(var) = *static_cast<const my_bool*>(save);
+  GlobalConfig().enabled.store(*static_cast<const my_bool*>(save) != 0, std::memory_order_relaxed);
+}
+void UpdateMaxTables(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
+  *static_cast<unsigned long long*>(var) = *static_cast<const unsigned long long*>(save);
+  GlobalConfig().max_tables.store(*static_cast<const unsigned long long*>(save), std::memory_order_relaxed);
+}
+void UpdateHistorySize(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
+  *static_cast<unsigned long*>(var) = *static_cast<const unsigned long*>(save);
+  GlobalConfig().history_size.store(*static_cast<const unsigned long*>(save), std::memory_order_relaxed);
+}
+void UpdateIgnoreSchemas(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
+  // PLUGIN_VAR_MEMALLOC: the server owns and copies the string; we only parse.
+  const char* value = *static_cast<char* const*>(save);
+  *static_cast<const char**>(var) = value;
+  GlobalConfig().SetIgnoreSchemas(value ? value : "");
+}
+void UpdateReset(MYSQL_THD, st_mysql_sys_var*, void*, const void* save) {
+  // A trigger, not a setting: SET GLOBAL lockdiag_reset=ON clears everything
+  // and the variable reads OFF again.
+  if (*static_cast<const my_bool*>(save)) GlobalAnalyzer().Reset();
+}
+
+MYSQL_SYSVAR_BOOL(enabled, sv_enabled, PLUGIN_VAR_OPCMDARG,
+                  "Record locking and encoding events. OFF makes every event return at once; "
+                  "what was recorded stays readable.",
+                  nullptr, UpdateEnabled, 1);
+MYSQL_SYSVAR_ULONGLONG(max_tables, sv_max_tables, PLUGIN_VAR_RQCMDARG,
+                       "Most tables tracked at once (memory bound). Events on further tables are "
+                       "counted in Lockdiag_dropped_events and otherwise ignored.",
+                       nullptr, UpdateMaxTables, Config::kDefaultMaxTables, 1, 1ULL << 32, 1);
+MYSQL_SYSVAR_ULONG(history_size, sv_history_size, PLUGIN_VAR_RQCMDARG,
+                   "Number of lock-related errors kept in INFORMATION_SCHEMA.LOCKDIAG_INCIDENTS.", nullptr,
+                   UpdateHistorySize, Config::kDefaultHistorySize, 0, 1000000, 1);
+MYSQL_SYSVAR_STR(ignore_schemas, sv_ignore_schemas, PLUGIN_VAR_RQCMDARG | PLUGIN_VAR_MEMALLOC,
+                 "Comma-separated schemas whose tables lockdiag does not record.", nullptr,
+                 UpdateIgnoreSchemas, Config::kDefaultIgnoreSchemas);
+MYSQL_SYSVAR_BOOL(reset, sv_reset, PLUGIN_VAR_OPCMDARG | PLUGIN_VAR_NOCMDOPT,
+                  "Setting it to ON clears all recorded data and counters; it always reads OFF.", nullptr,
+                  UpdateReset, 0);
+
+st_mysql_sys_var* lockdiag_system_variables[] = {MYSQL_SYSVAR(enabled),      MYSQL_SYSVAR(max_tables),
+                                                 MYSQL_SYSVAR(history_size), MYSQL_SYSVAR(ignore_schemas),
+                                                 MYSQL_SYSVAR(reset),        nullptr};
+
+// --- status variables --------------------------------------------------------
+// One SHOW_FUNC builds the Lockdiag_* array from a single Status() read, in
+// the scratch buffer the server passes (SHOW_VAR_FUNC_BUFF_SIZE bytes).
+constexpr int kStatusCount = 6;
+int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_var_type) {
+  struct Scratch {
+    SHOW_VAR vars[kStatusCount + 1];
+    unsigned long long values[kStatusCount];
+  };
+  static_assert(sizeof(Scratch) <= SHOW_VAR_FUNC_BUFF_SIZE, "scratch buffer too small");
+  auto* s = static_cast<Scratch*>(buff);
+  AnalyzerStatus st = GlobalAnalyzer().Status();
+  const unsigned long long session_bytes = LiveSessions() * sizeof(Session);
+  const struct {
+    const char* name;
+    unsigned long long value;
+  } rows[kStatusCount] = {
+      {"statements", st.statements},
+      {"table_lock_events", st.table_lock_events},
+      {"transactions", st.transactions},
+      {"tracked_tables", st.tracked_tables},
+      {"memory_bytes", st.memory_bytes + session_bytes},
+      {"dropped_events", st.dropped_events},
+  };
+  for (int i = 0; i < kStatusCount; ++i) {
+    s->values[i] = rows[i].value;
+    s->vars[i] = {rows[i].name, reinterpret_cast<char*>(&s->values[i]), SHOW_ULONGLONG};
+  }
+  s->vars[kStatusCount] = {nullptr, nullptr, SHOW_UNDEF};
+  var->type = SHOW_ARRAY;
+  var->value = reinterpret_cast<char*>(s->vars);
+  return 0;
+}
+
+SHOW_VAR lockdiag_status_variables[] = {{"Lockdiag", reinterpret_cast<char*>(&ShowStatus), SHOW_FUNC},
+                                        {nullptr, nullptr, SHOW_UNDEF}};
+
+// --- plugin init / deinit ----------------------------------------------------
+int AuditInit(void*) {
+  // Variables given at start-up (--lockdiag-...) were stored before init.
+  Config& c = GlobalConfig();
+  c.enabled.store(sv_enabled != 0);
+  c.max_tables.store(sv_max_tables);
+  c.history_size.store(sv_history_size);
+  c.SetIgnoreSchemas(sv_ignore_schemas ? sv_ignore_schemas : Config::kDefaultIgnoreSchemas);
+  return SessionRegistryInit() ? 0 : 1;
+}
+
+int AuditDeinit(void*) {
+  SessionRegistryDeinit();
+  return 0;
+}
+
+st_mysql_audit audit_descriptor = {
+    MYSQL_AUDIT_INTERFACE_VERSION,
+    nullptr,  // release_thd: nothing is held between statements
+    NotifyEvent,
+    {MYSQL_AUDIT_GENERAL_CLASSMASK | MYSQL_AUDIT_CONNECTION_CLASSMASK | MYSQL_AUDIT_TABLE_CLASSMASK}};
+
+st_mysql_information_schema is_descriptor = {MYSQL_INFORMATION_SCHEMA_INTERFACE_VERSION};
+
+constexpr unsigned kVersion = 0x0001;
+constexpr const char* kVersionString = "0.1";
+constexpr const char* kAuthor = "lockdiag developers";
+
+}  // namespace
+}  // namespace lockdiag::server
+
+using namespace lockdiag::server;
+
+maria_declare_plugin(lockdiag){MYSQL_AUDIT_PLUGIN,
+                               &audit_descriptor,
+                               "LOCKDIAG",
+                               kAuthor,
+                               "Records non-uniform locking patterns and encoding mismatches",
+                               PLUGIN_LICENSE_GPL,
+                               AuditInit,
+                               AuditDeinit,
+                               kVersion,
+                               lockdiag_status_variables,
+                               lockdiag_system_variables,
+                               kVersionString,
+                               MariaDB_PLUGIN_MATURITY_GAMMA},
+    {MYSQL_INFORMATION_SCHEMA_PLUGIN,
+     &is_descriptor,
+     "LOCKDIAG_TABLES",
+     kAuthor,
+     "Per-table access and lock-error counts recorded by lockdiag",
+     PLUGIN_LICENSE_GPL,
+     InitTablesTable,
+     nullptr,
+     kVersion,
+     nullptr,
+     nullptr,
+     kVersionString,
+     MariaDB_PLUGIN_MATURITY_GAMMA} maria_declare_plugin_end;

@@ -1,0 +1,19 @@
+// plugin_state.h: the process-wide core objects the plugin's parts share.
+//
+// They are statics of lockdiag.so: constructed when the server dlopen()s the
+// library and destroyed at dlclose(), so they outlive every plugin of the
+// library (audit and INFORMATION_SCHEMA plugins can be installed one by one).
+#ifndef LOCKDIAG_SERVER_PLUGIN_STATE_H_
+#define LOCKDIAG_SERVER_PLUGIN_STATE_H_
+
+#include "analyzer.h"
+#include "config.h"
+
+namespace lockdiag::server {
+
+Config& GlobalConfig();
+Analyzer& GlobalAnalyzer();
+
+}  // namespace lockdiag::server
+
+#endif  // LOCKDIAG_SERVER_PLUGIN_STATE_H_
