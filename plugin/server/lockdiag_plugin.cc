@@ -38,9 +38,13 @@ void UpdateHistorySize(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save
   GlobalConfig().history_size.store(*static_cast<const unsigned long*>(save), std::memory_order_relaxed);
 }
 void UpdateIgnoreSchemas(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
-  // PLUGIN_VAR_MEMALLOC: the server owns and copies the string; we only parse.
+  // PLUGIN_VAR_MEMALLOC with an update function: the variable owns a copy
+  // made with my_strdup, which the server frees with my_free at UNINSTALL
+  // (as its own update_func_str does).
   const char* value = *static_cast<char* const*>(save);
-  *static_cast<const char**>(var) = value;
+  char* old = *static_cast<char**>(var);
+  *static_cast<char**>(var) = value ? my_strdup(PSI_NOT_INSTRUMENTED, value, MYF(0)) : nullptr;
+  my_free(old);
   GlobalConfig().SetIgnoreSchemas(value ? value : "");
 }
 void UpdateReset(MYSQL_THD, st_mysql_sys_var*, void*, const void* save) {
@@ -109,18 +113,18 @@ SHOW_VAR lockdiag_status_variables[] = {{"Lockdiag", reinterpret_cast<char*>(&Sh
                                         {nullptr, nullptr, SHOW_UNDEF}};
 
 // --- plugin init / deinit ----------------------------------------------------
-int AuditInit(void*) {
+int AuditInit(void* p) {
   // Variables given at start-up (--lockdiag-...) were stored before init.
   Config& c = GlobalConfig();
   c.enabled.store(sv_enabled != 0);
   c.max_tables.store(sv_max_tables);
   c.history_size.store(sv_history_size);
   c.SetIgnoreSchemas(sv_ignore_schemas ? sv_ignore_schemas : Config::kDefaultIgnoreSchemas);
-  return SessionRegistryInit() ? 0 : 1;
+  return RegistryInit(p) ? 0 : 1;
 }
 
-int AuditDeinit(void*) {
-  SessionRegistryDeinit();
+int AuditDeinit(void* p) {
+  RegistryDeinit(p);
   return 0;
 }
 

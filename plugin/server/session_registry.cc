@@ -4,71 +4,114 @@
 #include "session_registry.h"
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "plugin_state.h"
 
 namespace lockdiag::server {
 namespace {
 
-MYSQL_THD_KEY_T g_key;
-bool g_key_valid = false;
+struct Registry {
+  MYSQL_THD_KEY_T key;
+  std::mutex mu;
+  std::unordered_set<Session*> sessions;  // guarded by mu
+  std::atomic<unsigned long> live{0};
+};
 
-std::mutex g_mu;  // guards g_sessions
-std::unordered_set<Session*> g_sessions;
-std::atomic<unsigned long> g_live{0};
+std::atomic<Registry*> g_current{nullptr};
+
+// Which registry belongs to which plugin instance; touched at init/deinit only.
+std::mutex g_instances_mu;
+std::vector<std::pair<void*, Registry*>> g_instances;  // guarded by g_instances_mu
 
 }  // namespace
 
-bool SessionRegistryInit() {
-  if (thd_key_create(&g_key) != 0) return false;
-  g_key_valid = true;
+bool RegistryInit(void* plugin) {
+  auto* reg = new (std::nothrow) Registry;
+  if (reg == nullptr) return false;
+  if (thd_key_create(&reg->key) != 0) {
+    delete reg;
+    return false;
+  }
+  try {
+    std::lock_guard<std::mutex> lock(g_instances_mu);
+    g_instances.emplace_back(plugin, reg);
+  } catch (...) {
+    delete reg;
+    return false;
+  }
+  g_current.store(reg, std::memory_order_release);
   return true;
 }
 
-void SessionRegistryDeinit() {
-  std::lock_guard<std::mutex> lock(g_mu);
-  for (Session* s : g_sessions) delete s;
-  g_sessions.clear();
-  g_live.store(0, std::memory_order_relaxed);
-  if (g_key_valid) thd_key_delete(&g_key);
-  g_key_valid = false;
+void RegistryDeinit(void* plugin) {
+  Registry* reg = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(g_instances_mu);
+    for (auto it = g_instances.begin(); it != g_instances.end(); ++it) {
+      if (it->first == plugin) {
+        reg = it->second;
+        g_instances.erase(it);
+        break;
+      }
+    }
+  }
+  if (reg == nullptr) return;
+  Registry* expected = reg;
+  g_current.compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel);
+  // No connection holds this instance any more (the server waits for that
+  // before deinit), so no event can be inside one of these Sessions.
+  {
+    std::lock_guard<std::mutex> lock(reg->mu);
+    for (Session* s : reg->sessions) delete s;
+    reg->sessions.clear();
+  }
+  thd_key_delete(&reg->key);
+  delete reg;
 }
 
 Session* SessionFor(MYSQL_THD thd, unsigned long thread_id) {
-  if (!g_key_valid) return nullptr;
-  void* p = thd_getspecific(thd, g_key);
+  Registry* reg = g_current.load(std::memory_order_acquire);
+  if (reg == nullptr) return nullptr;
+  void* p = thd_getspecific(thd, reg->key);
   if (p != nullptr) return static_cast<Session*>(p);
   Session* s = new (std::nothrow) Session(&GlobalAnalyzer(), thread_id);
   if (s == nullptr) return nullptr;
   try {
-    std::lock_guard<std::mutex> lock(g_mu);
-    g_sessions.insert(s);
+    std::lock_guard<std::mutex> lock(reg->mu);
+    reg->sessions.insert(s);
   } catch (...) {
     delete s;
     return nullptr;
   }
-  g_live.fetch_add(1, std::memory_order_relaxed);
-  thd_setspecific(thd, g_key, s);
+  reg->live.fetch_add(1, std::memory_order_relaxed);
+  thd_setspecific(thd, reg->key, s);
   return s;
 }
 
 void EndSession(MYSQL_THD thd) {
-  if (!g_key_valid) return;
-  Session* s = static_cast<Session*>(thd_getspecific(thd, g_key));
+  Registry* reg = g_current.load(std::memory_order_acquire);
+  if (reg == nullptr) return;
+  Session* s = static_cast<Session*>(thd_getspecific(thd, reg->key));
   if (s == nullptr) return;
-  thd_setspecific(thd, g_key, nullptr);
+  thd_setspecific(thd, reg->key, nullptr);
   {
-    std::lock_guard<std::mutex> lock(g_mu);
-    g_sessions.erase(s);
+    std::lock_guard<std::mutex> lock(reg->mu);
+    reg->sessions.erase(s);
   }
-  g_live.fetch_sub(1, std::memory_order_relaxed);
-  s->OnDisconnect();
-  delete s;
+  reg->live.fetch_sub(1, std::memory_order_relaxed);
+  std::unique_ptr<Session> owned(s);
+  owned->OnDisconnect();
 }
 
-unsigned long LiveSessions() { return g_live.load(std::memory_order_relaxed); }
+unsigned long LiveSessions() {
+  Registry* reg = g_current.load(std::memory_order_acquire);
+  return reg == nullptr ? 0 : reg->live.load(std::memory_order_relaxed);
+}
 
 }  // namespace lockdiag::server

@@ -1,35 +1,43 @@
 // session_registry.h: finds the core Session of a connection (THD).
 //
 // Sessions hang off the THD through the thd_specifics service, so the hot
-// path finds its Session with one pointer read and no lock. The registry also
-// keeps every live Session in a list, so that when the audit plugin is
-// uninstalled (deinit) the Sessions of connections that are still open are
-// freed: the server defers UNINSTALL until no connection runs inside the
-// plugin, but idle connections still point at their Session.
+// path finds its Session with one pointer read and no lock. A registry also
+// keeps every live Session in a set, so that when the audit plugin goes away
+// (deinit) the Sessions of connections still open are freed.
 //
-// Locking: the list is protected by its mutex, taken at a connection's first
-// event and at its disconnect, never per statement.
+// One registry exists per installed instance of the LOCKDIAG audit plugin.
+// UNINSTALL is deferred by the server until no connection holds the plugin,
+// so an old instance can be de-initialised after a new INSTALL has already
+// initialised the next one in the same loaded library: each instance frees
+// only its own registry, and events go to the newest instance.
+//
+// Locking: a registry's set is guarded by its mutex, taken at a connection's
+// first event and at its disconnect, never per statement. The current
+// registry pointer is an atomic swapped at init/deinit.
 #ifndef LOCKDIAG_SERVER_SESSION_REGISTRY_H_
 #define LOCKDIAG_SERVER_SESSION_REGISTRY_H_
-
-#include <mysql/plugin.h>
 
 #include "session.h"
 
 namespace lockdiag::server {
 
-// Init creates the THD key; false on failure (the plugin then refuses to load).
-bool SessionRegistryInit();
-// Deinit frees every Session still registered and forgets the key.
-void SessionRegistryDeinit();
+// RegistryInit creates the registry of a new plugin instance and makes it
+// current; false on failure (the plugin then refuses to load). `plugin` is
+// what the server passes to init/deinit: for audit plugins 10.11 passes NULL
+// to both, so instances are matched first-in first-out, which is the order
+// the server de-initialises them in (an older instance is always reaped
+// before a newer one).
+bool RegistryInit(void* plugin);
+// RegistryDeinit frees every Session of that instance's registry.
+void RegistryDeinit(void* plugin);
 
 // SessionFor returns the Session of `thd`, creating it on first use; nullptr
-// when out of memory (the event is then counted as dropped).
+// when no registry is current or out of memory.
 Session* SessionFor(MYSQL_THD thd, unsigned long thread_id);
 // EndSession publishes what the connection had open and frees its Session.
 void EndSession(MYSQL_THD thd);
 
-// Number of live Sessions (for Lockdiag_memory_bytes).
+// Number of live Sessions of the current registry (for Lockdiag_memory_bytes).
 unsigned long LiveSessions();
 
 }  // namespace lockdiag::server
