@@ -4,6 +4,7 @@
 #include "audit_adapter.h"
 // The core after the server headers: they define macros (min, max) that the
 // standard headers the core includes must not see first.
+#include "key_extractor.h"
 #include "plugin_state.h"
 #include "session.h"
 #include "session_registry.h"
@@ -57,21 +58,21 @@ bool SerializableTxn(THD* thd) {
 
 bool HoldsNamedLock(THD* thd) { return thd->ull_hash.records > 0; }
 
-// The strongest lock any open handle of db.table holds in this statement
-// (the audit event names the table but not the lock type).
-bool FindLock(THD* thd, const MYSQL_CONST_LEX_STRING& db, const MYSQL_CONST_LEX_STRING& name,
-              thr_lock_type* out) {
-  bool found = false;
+// The open handle of db.table with the strongest lock in this statement (the
+// audit event names the table but not the lock type); nullptr if none.
+TABLE* FindLockedTable(THD* thd, const MYSQL_CONST_LEX_STRING& db, const MYSQL_CONST_LEX_STRING& name) {
+  TABLE* best = nullptr;
   for (TABLE* t = thd->open_tables; t != nullptr; t = t->next) {
     const TABLE_SHARE* s = t->s;
     if (s == nullptr || s->db.length != db.length || s->table_name.length != name.length) continue;
     if (memcmp(s->db.str, db.str, db.length) != 0 || memcmp(s->table_name.str, name.str, name.length) != 0)
       continue;
-    if (!found || t->reginfo.lock_type > *out) *out = t->reginfo.lock_type;
-    found = true;
+    if (best == nullptr || t->reginfo.lock_type > best->reginfo.lock_type) best = t;
   }
-  return found;
+  return best;
 }
+
+bool IsInsert(enum_sql_command cmd) { return cmd == SQLCOM_INSERT || cmd == SQLCOM_REPLACE; }
 
 void OnTableLock(THD* thd, const mysql_event_table* ev) {
   Session* session = SessionFor(thd, ev->thread_id);
@@ -85,12 +86,23 @@ void OnTableLock(THD* thd, const mysql_event_table* ev) {
     GlobalAnalyzer().CountTableLockEvent(ev->thread_id);
     return;
   }
-  FindLock(thd, ev->database, ev->table, &lock);
+  TABLE* table = FindLockedTable(thd, ev->database, ev->table);
+  if (table != nullptr) lock = table->reginfo.lock_type;
   AccessEvent access;
   access.schema = {ev->database.str, ev->database.length};
   access.table = {ev->table.str, ev->table.length};
   access.kind = ClassifyAccess(StrengthOf(lock), cls, SerializableTxn(thd));
   access.under_named_lock = HoldsNamedLock(thd);
+  // Which rows: only for the accesses read-modify-write detection compares
+  // (reads of any kind, and writes); the source of INSERT ... SELECT and the
+  // like have no keys of their own.
+  uint64_t keys[Session::kMaxKeysPerAccess];
+  const enum_sql_command cmd = thd->lex->sql_command;
+  const bool insert_target = IsInsert(cmd) && access.kind == AccessKind::kWrite;
+  if (cls != StatementClass::kLockTables && (cmd != SQLCOM_INSERT_SELECT && cmd != SQLCOM_REPLACE_SELECT)) {
+    access.key_count = ExtractKeys(thd, table, insert_target, keys, Session::kMaxKeysPerAccess);
+    access.keys = keys;
+  }
   session->OnTableAccess(access);
 }
 

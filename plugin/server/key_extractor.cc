@@ -1,0 +1,125 @@
+// server_includes.h first: the server headers need my_global.h before all else.
+#include "server_includes.h"
+// Own header after the server headers it relies on.
+#include "key_extractor.h"
+
+#include <item_cmpfunc.h>
+
+#include "key_hash.h"
+
+namespace lockdiag::server {
+namespace {
+
+// Rows of a multi-row INSERT looked at; enough to correlate a read with the
+// write that follows it, cheap for bulk loads.
+constexpr uint32_t kMaxInsertRows = 8;
+// Depth of AND nesting followed.
+constexpr int kMaxDepth = 8;
+
+struct Sink {
+  uint64_t* out;
+  uint32_t max;
+  uint32_t n = 0;
+  bool full() const { return n >= max; }
+  void Add(const LEX_CSTRING& column, Item* value) {
+    if (full() || value == nullptr || value->type() != Item::CONST_ITEM) return;
+    char buf[128];
+    String tmp(buf, sizeof(buf), &my_charset_bin);
+    String* s = value->val_str(&tmp);
+    if (s == nullptr) return;
+    out[n++] = KeyHash({column.str, column.length}, {s->ptr(), s->length()});
+  }
+};
+
+// True when the field names this table (or names no table).
+bool FieldOfTable(const Item_field* f, TABLE* table) {
+  if (f->table_name.str == nullptr || f->table_name.length == 0 || table == nullptr) return true;
+  const LEX_CSTRING& alias = table->alias.to_lex_cstring();
+  const LEX_CSTRING& name = table->s->table_name;
+  return (f->table_name.length == alias.length &&
+          strncasecmp(f->table_name.str, alias.str, alias.length) == 0) ||
+         (f->table_name.length == name.length && strncasecmp(f->table_name.str, name.str, name.length) == 0);
+}
+
+void Walk(Item* cond, TABLE* table, Sink* sink, int depth) {
+  if (cond == nullptr || sink->full() || depth > kMaxDepth) return;
+  if (cond->type() == Item::COND_ITEM) {
+    auto* c = static_cast<Item_cond*>(cond);
+    if (c->functype() != Item_func::COND_AND_FUNC) return;  // OR: no single row set
+    List_iterator<Item> it(*c->argument_list());
+    while (Item* arg = it++) Walk(arg, table, sink, depth + 1);
+    return;
+  }
+  if (cond->type() != Item::FUNC_ITEM) return;
+  auto* f = static_cast<Item_func*>(cond);
+  Item** args = f->arguments();
+  const uint argc = f->argument_count();
+  switch (f->functype()) {
+    case Item_func::EQ_FUNC:
+    case Item_func::EQUAL_FUNC: {
+      if (argc != 2) return;
+      Item* a = args[0]->real_item();
+      Item* b = args[1]->real_item();
+      if (a->type() != Item::FIELD_ITEM) std::swap(a, b);
+      if (a->type() != Item::FIELD_ITEM) return;
+      auto* field = static_cast<Item_field*>(a);
+      if (FieldOfTable(field, table)) sink->Add(field->field_name, b);
+      return;
+    }
+    case Item_func::IN_FUNC: {
+      if (argc < 2 || static_cast<Item_func_opt_neg*>(f)->negated) return;
+      Item* a = args[0]->real_item();
+      if (a->type() != Item::FIELD_ITEM) return;
+      auto* field = static_cast<Item_field*>(a);
+      if (!FieldOfTable(field, table)) return;
+      for (uint i = 1; i < argc && !sink->full(); ++i) sink->Add(field->field_name, args[i]->real_item());
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+void InsertValues(THD* thd, TABLE* table, Sink* sink) {
+  LEX* lex = thd->lex;
+  // Column names: the statement's list, else the table's columns in order.
+  Item_field* names[64];
+  uint named = 0;
+  List_iterator<Item> fit(lex->field_list);
+  while (Item* f = fit++) {
+    if (named == 64) break;
+    names[named++] =
+        f->real_item()->type() == Item::FIELD_ITEM ? static_cast<Item_field*>(f->real_item()) : nullptr;
+  }
+  List_iterator<List_item> rows(lex->many_values);
+  uint32_t row_no = 0;
+  while (List_item* row = rows++) {
+    if (row_no++ == kMaxInsertRows || sink->full()) break;
+    List_iterator<Item> vit(*row);
+    uint col = 0;
+    while (Item* v = vit++) {
+      if (sink->full()) break;
+      if (named > 0) {
+        if (col < named && names[col] != nullptr) sink->Add(names[col]->field_name, v->real_item());
+      } else if (table != nullptr && col < table->s->fields) {
+        sink->Add(table->field[col]->field_name, v->real_item());
+      }
+      ++col;
+    }
+  }
+}
+
+}  // namespace
+
+uint32_t ExtractKeys(THD* thd, TABLE* table, bool is_insert, uint64_t* out, uint32_t max) {
+  if (thd->lex == nullptr || max == 0) return 0;
+  Sink sink{out, max};
+  if (is_insert) {
+    InsertValues(thd, table, &sink);
+  } else if (SELECT_LEX* sel = thd->lex->first_select_lex()) {
+    Walk(sel->where, table, &sink, 0);
+  }
+  return sink.n;
+}
+
+}  // namespace lockdiag::server
