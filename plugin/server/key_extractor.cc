@@ -22,7 +22,11 @@ struct Sink {
   uint32_t n = 0;
   bool full() const { return n >= max; }
   void Add(const LEX_CSTRING& column, Item* value) {
-    if (full() || value == nullptr || value->type() != Item::CONST_ITEM) return;
+    // Literals and bound parameters only. type() first: CONST_ITEM also
+    // covers stored-procedure variables (Item_splocal), whose value needs a
+    // runtime context, and basic_const_item() of an Item_param in DEFAULT
+    // state raises an error, which type() == CONST_ITEM rules out.
+    if (full() || value == nullptr || value->type() != Item::CONST_ITEM || !value->basic_const_item()) return;
     char buf[128];
     String tmp(buf, sizeof(buf), &my_charset_bin);
     String* s = value->val_str(&tmp);
