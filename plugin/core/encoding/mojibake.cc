@@ -199,7 +199,7 @@ double CodePointPlausibility(uint32_t cp) {
   // Three-byte sequences.
   if (cp >= 0xD800 && cp <= 0xDFFF) return 0.0;
   if (cp >= 0xE000 && cp <= 0xF8FF) return 0.1;  // private use
-  if (cp >= 0xFFF0) return 0.1;                  // specials
+  if (cp >= 0xFFF0 && cp < 0x10000) return 0.1;  // specials
   if (cp >= 0x2000 && cp <= 0x206F) return 1.0;  // general punctuation
   if (cp >= 0x20A0 && cp <= 0x20CF) return 1.0;  // currency
   if (cp >= 0x2100 && cp <= 0x2BFF) return 0.8;  // letterlike, arrows, maths, shapes, dingbats

@@ -2,7 +2,7 @@
 """make_corpus.py: builds the encoding corpus (Python 3 standard library only).
 
   python3 make_corpus.py extract   # /usr/share/locale/*.mo -> samples.txt
-  python3 make_corpus.py generate  # samples.txt + unusual.txt -> cases.tsv
+  python3 make_corpus.py generate  # samples.txt + extra.txt + unusual.txt -> cases.tsv
 
 `extract` reads translations that Debian packages ship (iso-codes'
 iso_3166-1.mo, libglib2.0-data's glib20.mo; both LGPL-2.1+) and keeps a
@@ -84,6 +84,7 @@ def native_bytes(text, charset):
 
 def generate():
     samples = [("corpus",) + s for s in read_samples("samples.txt")]
+    samples += [("extra",) + s for s in read_samples("extra.txt")]
     samples += [("unusual",) + s for s in read_samples("unusual.txt")]
     rows = []
     for index, (kind, lang, origin, text) in enumerate(samples):
