@@ -91,7 +91,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 const Charset* FindExact(std::string_view name) {
   if (name.empty()) return nullptr;
+  const char first = Lower(name[0]);
   for (unsigned i = 1; i < kCharsetCount; i++) {
+    if (kCharsets[i].name[0] != first) continue;  // cheap reject before strlen
     if (EqualsIgnoreCase(name, kCharsets[i].name)) return &kCharsets[i];
   }
   // Aliases: "utf8" is utf8mb3 under 10.11's default old_mode

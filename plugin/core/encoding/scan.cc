@@ -60,6 +60,16 @@ size_t AsciiPrefixSse2(const char* data, size_t size) {
 }
 
 __attribute__((target("avx2"))) size_t AsciiPrefixAvx2(const char* data, size_t size) {
+  if (size < 32) {
+    // Short values (most column values): two overlapping 16-byte loads, or words.
+    if (size >= 16) {
+      int m = _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data)));
+      if (m != 0) return __builtin_ctz(static_cast<unsigned>(m));
+      m = _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + size - 16)));
+      return m != 0 ? size - 16 + __builtin_ctz(static_cast<unsigned>(m)) : size;
+    }
+    return AsciiPrefixWords(data, size);
+  }
   size_t i = 0;
   for (; i + 128 <= size; i += 128) {
     __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(data + i));
@@ -72,7 +82,11 @@ __attribute__((target("avx2"))) size_t AsciiPrefixAvx2(const char* data, size_t 
     int m = _mm256_movemask_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(data + i)));
     if (m != 0) return i + __builtin_ctz(static_cast<unsigned>(m));
   }
-  return i + AsciiPrefixSse2(data + i, size - i);
+  if (i == size) return size;
+  // The tail: one load ending at the last byte; its overlap with bytes
+  // already checked is ASCII, so the first high bit is in the tail.
+  int m = _mm256_movemask_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(data + size - 32)));
+  return m != 0 ? size - 32 + __builtin_ctz(static_cast<unsigned>(m)) : size;
 }
 
 #endif  // LOCKDIAG_X86_64
