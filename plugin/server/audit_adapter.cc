@@ -4,6 +4,7 @@
 #include "audit_adapter.h"
 // The core after the server headers: they define macros (min, max) that the
 // standard headers the core includes must not see first.
+#include "encoding_adapter.h"
 #include "key_extractor.h"
 #include "plugin_state.h"
 #include "session.h"
@@ -104,6 +105,7 @@ void OnTableLock(THD* thd, const mysql_event_table* ev) {
     access.keys = keys;
   }
   session->OnTableAccess(access);
+  if (access.kind == AccessKind::kWrite) EncodingOnWriteTarget(thd, table);
 }
 
 // Statements run under LOCK TABLES fire no table-lock event: their tables are
@@ -132,10 +134,14 @@ bool CommandIs(const mysql_event_general* ev, const char* name) {
 
 void OnGeneral(THD* thd, const mysql_event_general* ev) {
   switch (ev->event_subclass) {
-    case MYSQL_AUDIT_GENERAL_ERROR: {
-      if (!IsLockError(static_cast<uint32_t>(ev->general_error_code))) return;
+    case MYSQL_AUDIT_GENERAL_ERROR:
+    case MYSQL_AUDIT_GENERAL_WARNING: {
+      const auto code = static_cast<uint32_t>(ev->general_error_code);
+      // The condition's message text is in general_command for these events.
+      EncodingOnServerCondition(thd, code, ev->general_command, ev->general_command_length);
+      if (ev->event_subclass != MYSQL_AUDIT_GENERAL_ERROR || !IsLockError(code)) return;
       Session* session = SessionFor(thd, ev->general_thread_id);
-      if (session != nullptr) session->OnError(static_cast<uint32_t>(ev->general_error_code), {}, {});
+      if (session != nullptr) session->OnError(code, {}, {});
       return;
     }
     case MYSQL_AUDIT_GENERAL_STATUS:
@@ -143,6 +149,7 @@ void OnGeneral(THD* thd, const mysql_event_general* ev) {
     default:
       return;
   }
+  EncodingOnStatementEnd(thd);
   // A disconnect is handled by the CONNECTION event; a PREPARE runs nothing.
   if (CommandIs(ev, "Quit") || CommandIs(ev, "Prepare") || CommandIs(ev, "Close stmt")) return;
   Session* session = SessionFor(thd, ev->general_thread_id);

@@ -46,6 +46,22 @@ enum TablesColumn {
 }  // namespace lockdiag::server
 
 namespace Show {
+static ST_FIELD_INFO lockdiag_encoding_fields[] = {
+    Column("USER", Varchar(USERNAME_CHAR_LENGTH), NOT_NULL),
+    Column("HOST", Varchar(HOSTNAME_LENGTH), NOT_NULL),
+    Column("CLIENT_CHARSET", CSName(), NOT_NULL),
+    Column("TABLE_SCHEMA", Name(), NOT_NULL),
+    Column("TABLE_NAME", Name(), NOT_NULL),
+    Column("COLUMN_NAME", Name(), NULLABLE),
+    Column("COLUMN_CHARSET", Varchar(2 * 64 + 1), NOT_NULL),
+    Column("ISSUE", Varchar(32), NOT_NULL),
+    Column("OCCURRENCES", ULonglong(), NOT_NULL),
+    Column("FIRST_SEEN", Datetime(0), NOT_NULL),
+    Column("LAST_SEEN", Datetime(0), NOT_NULL),
+    Column("SAMPLE", Varchar(128), NOT_NULL),
+    Column("STATEMENT_DIGEST", Varchar(1024), NOT_NULL),
+    CEnd()};
+
 static ST_FIELD_INFO lockdiag_tables_fields[] = {
     Column("TABLE_SCHEMA", Name(), NOT_NULL),
     Column("TABLE_NAME", Name(), NOT_NULL),
@@ -94,7 +110,60 @@ int FillTables(THD* thd, TABLE_LIST* tables, Item*) {
   return 0;
 }
 
+// --- LOCKDIAG_ENCODING -----------------------------------------------------
+enum EncodingColumn {
+  kEUser,
+  kEHost,
+  kEClientCharset,
+  kESchema,
+  kETable,
+  kEColumn,
+  kEColumnCharset,
+  kEIssue,
+  kEOccurrences,
+  kEFirstSeen,
+  kELastSeen,
+  kESample,
+  kEDigest,
+};
+
+int FillEncoding(THD* thd, TABLE_LIST* tables, Item*) {
+  if (DeniedWithoutProcess(thd)) return 1;
+  TABLE* table = tables->table;
+  Field** f = table->field;
+  for (const encoding::EncodingRow& r : GlobalEncodingStore().Snapshot()) {
+    StoreName(f[kEUser], r.user);
+    StoreName(f[kEHost], r.host);
+    StoreName(f[kEClientCharset], r.client_charset);
+    StoreName(f[kESchema], r.schema);
+    StoreName(f[kETable], r.table);
+    if (r.column_is_null) {
+      f[kEColumn]->set_null();
+    } else {
+      f[kEColumn]->set_notnull();
+      StoreName(f[kEColumn], r.column);
+    }
+    StoreName(f[kEColumnCharset], r.column_charset);
+    const char* issue = encoding::IssueName(r.issue);
+    f[kEIssue]->store(issue, strlen(issue), system_charset_info);
+    f[kEOccurrences]->store(static_cast<longlong>(r.occurrences), true);
+    StoreTime(thd, f[kEFirstSeen], r.first_seen);
+    StoreTime(thd, f[kELastSeen], r.last_seen);
+    StoreName(f[kESample], r.sample);
+    StoreName(f[kEDigest], r.statement_digest);
+    if (schema_table_store_record(thd, table)) return 1;
+  }
+  return 0;
+}
+
 }  // namespace
+
+int InitEncodingTable(void* p) {
+  auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
+  schema->fields_info = Show::lockdiag_encoding_fields;
+  schema->fill_table = FillEncoding;
+  return 0;
+}
 
 int InitTablesTable(void* p) {
   auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);

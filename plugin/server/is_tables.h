@@ -7,6 +7,7 @@ namespace lockdiag::server {
 
 // Plugin init functions of the I_S plugins (they set fields_info/fill_table).
 int InitTablesTable(void* schema_table);
+int InitEncodingTable(void* schema_table);
 
 }  // namespace lockdiag::server
 

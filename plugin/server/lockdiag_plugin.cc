@@ -6,6 +6,7 @@
 // Plugins in this library (INSTALL SONAME 'lockdiag' installs them all):
 //   LOCKDIAG          audit plugin: receives the events; owns the variables
 //   LOCKDIAG_TABLES   INFORMATION_SCHEMA.LOCKDIAG_TABLES
+//   LOCKDIAG_ENCODING INFORMATION_SCHEMA.LOCKDIAG_ENCODING
 #include "server_includes.h"
 // The core after the server headers (see audit_adapter.cc).
 #include "audit_adapter.h"
@@ -24,6 +25,7 @@ unsigned long long sv_max_tables = Config::kDefaultMaxTables;
 unsigned long sv_history_size = Config::kDefaultHistorySize;
 char* sv_ignore_schemas = nullptr;
 my_bool sv_reset = 0;
+my_bool sv_encoding_checks = 1;
 
 void UpdateEnabled(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
   *static_cast<my_bool*>(var) = *static_cast<const my_bool*>(save);
@@ -50,7 +52,14 @@ void UpdateIgnoreSchemas(MYSQL_THD, st_mysql_sys_var*, void* var, const void* sa
 void UpdateReset(MYSQL_THD, st_mysql_sys_var*, void*, const void* save) {
   // A trigger, not a setting: SET GLOBAL lockdiag_reset=ON clears everything
   // and the variable reads OFF again.
-  if (*static_cast<const my_bool*>(save)) GlobalAnalyzer().Reset();
+  if (*static_cast<const my_bool*>(save)) {
+    GlobalAnalyzer().Reset();
+    GlobalEncodingStore().Reset();
+  }
+}
+void UpdateEncodingChecks(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
+  *static_cast<my_bool*>(var) = *static_cast<const my_bool*>(save);
+  GlobalEncodingChecker().set_enabled(*static_cast<const my_bool*>(save) != 0);
 }
 
 MYSQL_SYSVAR_BOOL(enabled, sv_enabled, PLUGIN_VAR_OPCMDARG,
@@ -71,14 +80,19 @@ MYSQL_SYSVAR_BOOL(reset, sv_reset, PLUGIN_VAR_OPCMDARG | PLUGIN_VAR_NOCMDOPT,
                   "Setting it to ON clears all recorded data and counters; it always reads OFF.", nullptr,
                   UpdateReset, 0);
 
-st_mysql_sys_var* lockdiag_system_variables[] = {MYSQL_SYSVAR(enabled),      MYSQL_SYSVAR(max_tables),
-                                                 MYSQL_SYSVAR(history_size), MYSQL_SYSVAR(ignore_schemas),
-                                                 MYSQL_SYSVAR(reset),        nullptr};
+MYSQL_SYSVAR_BOOL(encoding_checks, sv_encoding_checks, PLUGIN_VAR_OPCMDARG,
+                  "Check the character sets of the strings write statements carry "
+                  "(INFORMATION_SCHEMA.LOCKDIAG_ENCODING).",
+                  nullptr, UpdateEncodingChecks, 1);
+
+st_mysql_sys_var* lockdiag_system_variables[] = {
+    MYSQL_SYSVAR(enabled), MYSQL_SYSVAR(max_tables), MYSQL_SYSVAR(history_size), MYSQL_SYSVAR(ignore_schemas),
+    MYSQL_SYSVAR(reset),   MYSQL_SYSVAR(encoding_checks), nullptr};
 
 // --- status variables --------------------------------------------------------
 // One SHOW_FUNC builds the Lockdiag_* array from a single Status() read, in
 // the scratch buffer the server passes (SHOW_VAR_FUNC_BUFF_SIZE bytes).
-constexpr int kStatusCount = 6;
+constexpr int kStatusCount = 8;
 int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_var_type) {
   struct Scratch {
     SHOW_VAR vars[kStatusCount + 1];
@@ -87,6 +101,7 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
   static_assert(sizeof(Scratch) <= SHOW_VAR_FUNC_BUFF_SIZE, "scratch buffer too small");
   auto* s = static_cast<Scratch*>(buff);
   AnalyzerStatus st = GlobalAnalyzer().Status();
+  encoding::EncodingStoreStatus enc = GlobalEncodingStore().Status();
   const unsigned long long session_bytes = LiveSessions() * sizeof(Session);
   const struct {
     const char* name;
@@ -96,8 +111,10 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
       {"table_lock_events", st.table_lock_events},
       {"transactions", st.transactions},
       {"tracked_tables", st.tracked_tables},
-      {"memory_bytes", st.memory_bytes + session_bytes},
-      {"dropped_events", st.dropped_events},
+      {"memory_bytes", st.memory_bytes + session_bytes + enc.memory_bytes},
+      {"dropped_events", st.dropped_events + enc.dropped},
+      {"encoding_findings", enc.findings},
+      {"bytes_scanned", enc.bytes_scanned},
   };
   for (int i = 0; i < kStatusCount; ++i) {
     s->values[i] = rows[i].value;
@@ -120,6 +137,7 @@ int AuditInit(void* p) {
   c.max_tables.store(sv_max_tables);
   c.history_size.store(sv_history_size);
   c.SetIgnoreSchemas(sv_ignore_schemas ? sv_ignore_schemas : Config::kDefaultIgnoreSchemas);
+  GlobalEncodingChecker().set_enabled(sv_encoding_checks != 0);
   return RegistryInit(p) ? 0 : 1;
 }
 
@@ -165,6 +183,19 @@ maria_declare_plugin(lockdiag){MYSQL_AUDIT_PLUGIN,
      "Per-table access and lock-error counts recorded by lockdiag",
      PLUGIN_LICENSE_GPL,
      InitTablesTable,
+     nullptr,
+     kVersion,
+     nullptr,
+     nullptr,
+     kVersionString,
+     MariaDB_PLUGIN_MATURITY_GAMMA},
+    {MYSQL_INFORMATION_SCHEMA_PLUGIN,
+     &is_descriptor,
+     "LOCKDIAG_ENCODING",
+     kAuthor,
+     "Character-set mismatches and suspected mojibake in written strings",
+     PLUGIN_LICENSE_GPL,
+     InitEncodingTable,
      nullptr,
      kVersion,
      nullptr,

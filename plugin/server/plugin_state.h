@@ -8,11 +8,15 @@
 
 #include "analyzer.h"
 #include "config.h"
+#include "encoding/encoding_checker.h"
+#include "encoding/encoding_store.h"
 
 namespace lockdiag::server {
 
 Config& GlobalConfig();
 Analyzer& GlobalAnalyzer();
+encoding::EncodingStore& GlobalEncodingStore();
+encoding::EncodingChecker& GlobalEncodingChecker();
 
 }  // namespace lockdiag::server
 
