@@ -519,6 +519,14 @@ bool Normalizer::Run() {
 
 }  // namespace
 
+size_t Utf8Prefix(std::string_view text, size_t max) {
+  if (text.size() <= max) return text.size();
+  size_t n = max;
+  // Back off over continuation bytes (10xxxxxx) to the start of a sequence.
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xc0) == 0x80) --n;
+  return n;
+}
+
 uint64_t HashBytes(std::string_view bytes, uint64_t seed) {
   uint64_t h = seed;
   for (unsigned char c : bytes) {
@@ -538,7 +546,7 @@ uint64_t DigestStatement(std::string_view sql, std::string* out) {
   // A trailing ";" (and the spaces before it) does not change the statement.
   while (!out->empty() && (out->back() == ' ' || out->back() == ';')) out->pop_back();
   if (cut) {
-    if (out->size() > kMaxDigestText - 3) out->resize(kMaxDigestText - 3);
+    if (out->size() > kMaxDigestText - 3) out->resize(Utf8Prefix(*out, kMaxDigestText - 3));
     out->append("...");
   }
   uint64_t h = HashBytes(*out);

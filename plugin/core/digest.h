@@ -39,6 +39,10 @@ inline constexpr size_t kMaxDigestInput = 64 * 1024;
 // invalid or unterminated input is digested as far as it goes.
 uint64_t DigestStatement(std::string_view sql, std::string* normalized);
 
+// Utf8Prefix: the length of the longest prefix of `text` of at most `max`
+// bytes that does not end inside a UTF-8 sequence (texts are cut there).
+size_t Utf8Prefix(std::string_view text, size_t max);
+
 // HashBytes: 64-bit FNV-1a; the hash used for digests.
 uint64_t HashBytes(std::string_view bytes, uint64_t seed = 14695981039346656037ull);
 
