@@ -199,10 +199,9 @@ void Normalizer::Word(size_t begin, size_t end, bool fold_case) {
   }
   SpaceBefore(Tok::kWord);
   size_t pos = out_->size();
-  if (fold_case) {
-    for (char c : w) Append(Lower(c));
-  } else {
-    Append(w.data(), w.size());
+  Append(w.data(), w.size());
+  if (fold_case && out_->size() > pos) {
+    for (size_t k = pos; k < out_->size(); ++k) (*out_)[k] = Lower((*out_)[k]);
   }
   word_pos_ = pos;
   word_len_ = out_->size() - pos;
@@ -402,7 +401,9 @@ void Normalizer::ScanOperator() {
       i_ = save;  // -1abc: a minus before an identifier
     }
   }
+  const bool may_be_long = i_ + 1 < in_.size() && ClassOf(in_[i_ + 1]) == kOperator;
   for (std::string_view op : kLongOperators) {
+    if (!may_be_long) break;
     if (in_.compare(i_, op.size(), op) == 0) {
       i_ += op.size();
       Emit(Tok::kOperator, op.data(), op.size());
