@@ -62,11 +62,11 @@ struct LockOrderRow {
 
 // One row of INFORMATION_SCHEMA.LOCKDIAG_PATTERNS.
 struct PatternRow {
-  uint64_t id = 0;          // stable: assigned when first detected
-  std::string pattern;      // PatternName(): "LOCK_ORDER_INVERSION", ...
-  std::string severity;     // "HIGH", "MEDIUM", "LOW" (see patterns.h)
-  std::string objects;      // "schema.table" comma-separated, canonical order
-  uint64_t occurrences = 0;  // transactions that showed it (docs/patterns.md)
+  uint64_t id = 0;              // stable: assigned when first detected
+  std::string pattern;          // PatternName(): "LOCK_ORDER_INVERSION", ...
+  std::string severity;         // "HIGH", "MEDIUM", "LOW" (see patterns.h)
+  std::string objects;          // "schema.table" comma-separated, canonical order
+  uint64_t occurrences = 0;     // transactions that showed it (docs/patterns.md)
   uint64_t related_errors = 0;  // lock errors (incidents) linked to it
   Timestamp first_seen = 0;
   Timestamp last_seen = 0;

@@ -54,11 +54,11 @@ inline char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c 
 // number, not a subtraction. Other words are names (`count(*)`, `a - ?`).
 bool IsKeyword(std::string_view w) {
   static constexpr std::string_view kWords[] = {
-      "all",    "and",   "any",    "as",     "between", "by",     "case",    "default", "distinct", "div",
-      "do",     "else",  "elseif", "exists", "from",    "having", "in",      "interval", "into",    "is",
-      "join",   "key",   "like",   "limit",  "mod",     "not",    "offset",  "on",      "or",       "over",
-      "regexp", "return", "rlike", "select", "set",     "some",   "table",   "then",    "union",    "using",
-      "value",  "values", "when",  "where",  "with",    "xor"};
+      "all",    "and",    "any",    "as",     "between", "by",     "case",   "default",  "distinct", "div",
+      "do",     "else",   "elseif", "exists", "from",    "having", "in",     "interval", "into",     "is",
+      "join",   "key",    "like",   "limit",  "mod",     "not",    "offset", "on",       "or",       "over",
+      "regexp", "return", "rlike",  "select", "set",     "some",   "table",  "then",     "union",    "using",
+      "value",  "values", "when",   "where",  "with",    "xor"};
   for (std::string_view k : kWords) {
     if (k.size() == w.size() && std::memcmp(k.data(), w.data(), w.size()) == 0) return true;
   }
@@ -66,8 +66,8 @@ bool IsKeyword(std::string_view w) {
 }
 
 // Multi-character operators, longest first.
-constexpr std::string_view kLongOperators[] = {"<=>", "->>", "<=", ">=", "<>", "!=", ":=",
-                                                "||",  "&&",  "<<", ">>", "->"};
+constexpr std::string_view kLongOperators[] = {
+    "<=>", "->>", "<=", ">=", "<>", "!=", ":=", "||", "&&", "<<", ">>", "->"};
 
 // What the previous output token was; the spacing rules look only at it.
 enum class Tok : uint8_t { kNone, kWord, kLiteral, kOpen, kClose, kComma, kDot, kOperator, kAt, kOther };
@@ -149,7 +149,7 @@ class Normalizer {
   std::string* const out_;
   size_t i_ = 0;
   Tok prev_ = Tok::kNone;
-  bool prev_string_ = false;  // the previous literal was a string ('a' 'b' is one literal)
+  bool prev_string_ = false;            // the previous literal was a string ('a' 'b' is one literal)
   size_t word_pos_ = 0, word_len_ = 0;  // the last word written, for keyword checks
   bool in_exec_comment_ = false;
   bool full_ = false;
@@ -383,9 +383,8 @@ void Normalizer::ScanWord() {
 void Normalizer::ScanOperator() {
   const char c = in_[i_];
   // A sign where an operand is expected, right before a number, is part of it.
-  if ((c == '-' || c == '+') &&
-      (prev_ == Tok::kNone || prev_ == Tok::kOpen || prev_ == Tok::kComma || prev_ == Tok::kOperator ||
-       PrevWordIsKeyword())) {
+  if ((c == '-' || c == '+') && (prev_ == Tok::kNone || prev_ == Tok::kOpen || prev_ == Tok::kComma ||
+                                 prev_ == Tok::kOperator || PrevWordIsKeyword())) {
     size_t k = i_ + 1;
     while (k < in_.size() && ClassOf(in_[k]) == kSpace) ++k;
     if (k < in_.size() && (IsDigit(in_[k]) || (in_[k] == '.' && k + 1 < in_.size() && IsDigit(in_[k + 1])))) {
@@ -445,8 +444,8 @@ bool Normalizer::SkipComment() {
     return true;
   }
   // "#" and "-- " (two dashes then white space, a control byte or the end).
-  if (c == '#' || (c == '-' && i_ + 1 < n && in_[i_ + 1] == '-' &&
-                   (i_ + 2 >= n || ClassOf(in_[i_ + 2]) == kSpace))) {
+  if (c == '#' ||
+      (c == '-' && i_ + 1 < n && in_[i_ + 1] == '-' && (i_ + 2 >= n || ClassOf(in_[i_ + 2]) == kSpace))) {
     size_t end = in_.find('\n', i_);
     i_ = end == std::string_view::npos ? n : end + 1;
     return true;

@@ -46,9 +46,9 @@ struct IncidentRow {
 // What the log keeps per incident: the row and what linking needs.
 struct Incident {
   IncidentRow row;
-  uint64_t table_hash = 0;              // 0 when unknown
-  uint64_t digest = 0;                  // failing statement
-  std::vector<uint64_t> history_tables;  // TableHash of the tables touched so far
+  uint64_t table_hash = 0;                // 0 when unknown
+  uint64_t digest = 0;                    // failing statement
+  std::vector<uint64_t> history_tables;   // TableHash of the tables touched so far
   uint64_t tried_version = ~uint64_t{0};  // PatternStore version last tried
 };
 

@@ -182,7 +182,8 @@ void LockOrderGraph::Reset() {
   for (Shard& shard : shards_) {
     MutexLock lock(&shard.mu);
     int64_t bytes = 0;
-    for (const auto& [key, e] : shard.pairs) bytes += Footprint(e.lo.schema, e.lo.table, e.hi.schema, e.hi.table);
+    for (const auto& [key, e] : shard.pairs)
+      bytes += Footprint(e.lo.schema, e.lo.table, e.hi.schema, e.hi.table);
     budget_.Release(shard.pairs.size(), bytes);
     shard.pairs.clear();
   }

@@ -110,7 +110,7 @@ class LockOrderGraph {
   Mutex graph_mu_;
   std::unordered_map<uint64_t, std::vector<uint64_t>> successors_ GUARDED_BY(graph_mu_);
   std::unordered_map<uint64_t, std::string> names_ GUARDED_BY(graph_mu_);  // "schema.table"
-  int64_t graph_bytes_ GUARDED_BY(graph_mu_) = 0;  // also counted in budget_
+  int64_t graph_bytes_ GUARDED_BY(graph_mu_) = 0;                          // also counted in budget_
 };
 
 }  // namespace lockdiag

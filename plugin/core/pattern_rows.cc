@@ -105,12 +105,14 @@ PatternRow Analyzer::BuildPatternRow(const PatternInfo& info) const {
       if (!tables_.Lookup(what.tables[0], &s)) break;
       row.occurrences = s.lock_tables_txns + s.locked_without_lock_tables_txns;
       seen(s.row.last_seen);
-      AppendBounded(&row.evidence,
-                    "under LOCK TABLES (" + std::to_string(s.lock_tables_txns) + "): " + quote(s.lock_tables_digest),
-                    kMaxEvidence);
-      AppendBounded(&row.evidence,
-                    "without (" + std::to_string(s.locked_without_lock_tables_txns) + "): " + quote(s.unlocked_digest),
-                    kMaxEvidence);
+      AppendBounded(
+          &row.evidence,
+          "under LOCK TABLES (" + std::to_string(s.lock_tables_txns) + "): " + quote(s.lock_tables_digest),
+          kMaxEvidence);
+      AppendBounded(
+          &row.evidence,
+          "without (" + std::to_string(s.locked_without_lock_tables_txns) + "): " + quote(s.unlocked_digest),
+          kMaxEvidence);
       break;
     }
     case PatternType::kMixedIsolationLevels: {

@@ -79,7 +79,8 @@ std::string PatternAdvice(PatternType type, const std::vector<std::string>& obje
     case PatternType::kLockOrderInversion:
       return "Make every transaction lock " + first + " before " +
              (objects.size() > 1 ? objects[1] : std::string("the other table")) +
-             " (for example with SELECT ... FOR UPDATE on " + first + " first), so the two orders cannot deadlock.";
+             " (for example with SELECT ... FOR UPDATE on " + first +
+             " first), so the two orders cannot deadlock.";
     case PatternType::kLockOrderCycle:
       return "Pick one global order for " + JoinNames(objects, ", ") +
              " and make every transaction lock them in that order.";

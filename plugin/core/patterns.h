@@ -132,8 +132,8 @@ class PatternStore {
   //   duplicate key / ER_CHECKREAD -> the UNLOCKED_READ_MODIFY_WRITE whose
   //     write is the failing statement, else MIXED_LOCKING_READS on the table,
   //     else any UNLOCKED_READ_MODIFY_WRITE on it.
-  uint64_t FindForIncident(uint32_t code, uint64_t table, uint64_t digest, const std::vector<uint64_t>& history) const
-      EXCLUDES(mu_);
+  uint64_t FindForIncident(uint32_t code, uint64_t table, uint64_t digest,
+                           const std::vector<uint64_t>& history) const EXCLUDES(mu_);
 
   // AddRelatedErrors adds to a pattern's RELATED_ERRORS (no-op if gone).
   void AddRelatedErrors(uint64_t id, uint64_t n) EXCLUDES(mu_);

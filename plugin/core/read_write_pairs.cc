@@ -125,7 +125,8 @@ bool ReadWritePairs::Lookup(uint64_t table_hash, uint64_t read_digest, uint64_t 
   const Shard& shard = ShardOf(table_hash);
   MutexLock lock(&shard.mu);
   auto it = shard.pairs.find(PairKey(table_hash, read_digest, write_digest));
-  if (it == shard.pairs.end() || it->second.read_digest != read_digest || it->second.write_digest != write_digest)
+  if (it == shard.pairs.end() || it->second.read_digest != read_digest ||
+      it->second.write_digest != write_digest)
     return false;
   *out = it->second;
   return true;

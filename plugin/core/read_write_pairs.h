@@ -70,7 +70,8 @@ class ReadWritePairs {
                uint64_t limit, std::vector<PatternCandidate>* found);
 
   std::vector<ReadWritePairStats> Snapshot() const;
-  bool Lookup(uint64_t table_hash, uint64_t read_digest, uint64_t write_digest, ReadWritePairStats* out) const;
+  bool Lookup(uint64_t table_hash, uint64_t read_digest, uint64_t write_digest,
+              ReadWritePairStats* out) const;
   bool LookupTable(uint64_t table_hash, ReadWriteTableSummary* out) const;
 
   uint64_t count() const { return budget_.count(); }
@@ -80,7 +81,7 @@ class ReadWritePairs {
  private:
   struct Shard {
     mutable Mutex mu;
-    std::unordered_map<uint64_t, ReadWritePairStats> pairs GUARDED_BY(mu);        // by PairKey
+    std::unordered_map<uint64_t, ReadWritePairStats> pairs GUARDED_BY(mu);      // by PairKey
     std::unordered_map<uint64_t, ReadWriteTableSummary> tables GUARDED_BY(mu);  // by TableHash
   };
   static uint64_t PairKey(uint64_t table, uint64_t read_digest, uint64_t write_digest);

@@ -66,7 +66,8 @@ void Session::OnTableAccess(const AccessEvent& a) {
   acc.key_begin = static_cast<uint32_t>(txn_.keys.size());
   uint32_t keys = a.keys == nullptr ? 0 : a.key_count;
   if (keys > kMaxKeysPerAccess) keys = kMaxKeysPerAccess;
-  if (txn_.keys.size() + keys > kMaxKeysPerTxn) keys = static_cast<uint32_t>(kMaxKeysPerTxn - txn_.keys.size());
+  if (txn_.keys.size() + keys > kMaxKeysPerTxn)
+    keys = static_cast<uint32_t>(kMaxKeysPerTxn - txn_.keys.size());
   if (a.keys != nullptr && keys < a.key_count) {
     txn_.truncated = true;
     analyzer_->CountDropped(1, connection_id_);
@@ -145,7 +146,8 @@ std::string Session::History() const {
   const TxnAccess* prev = nullptr;
   for (const TxnAccess& a : txn_.accesses) {
     // A self-join locks a table twice in one statement: show it once.
-    if (prev != nullptr && prev->table == a.table && prev->kind == a.kind && prev->statement == a.statement) continue;
+    if (prev != nullptr && prev->table == a.table && prev->kind == a.kind && prev->statement == a.statement)
+      continue;
     prev = &a;
     const TxnTable& t = txn_.tables[a.table];
     const char* kind = AccessKindName(a.kind);

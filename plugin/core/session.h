@@ -73,14 +73,14 @@ struct AccessEvent {
 // The end of one statement, as the adapter reports it. The state fields
 // describe the connection after the statement ran.
 struct StatementEnd {
-  std::string_view text;                     // statement text as received (digested here)
-  uint32_t error_code = 0;                   // 0 on success
-  bool transaction_open = false;             // thd->in_active_multi_stmt_transaction()
-  TxnOutcome outcome = TxnOutcome::kCommit;  // how it ended, when it ended here
+  std::string_view text;                             // statement text as received (digested here)
+  uint32_t error_code = 0;                           // 0 on success
+  bool transaction_open = false;                     // thd->in_active_multi_stmt_transaction()
+  TxnOutcome outcome = TxnOutcome::kCommit;          // how it ended, when it ended here
   Isolation isolation = Isolation::kRepeatableRead;  // thd->tx_isolation
-  bool xa = false;                           // part of an XA transaction (XA START ... XA COMMIT)
-  bool autocommit = true;                    // !(option_bits & OPTION_NOT_AUTOCOMMIT)
-  bool under_lock_tables = false;            // thd->locked_tables_mode != LTM_NONE
+  bool xa = false;                                   // part of an XA transaction (XA START ... XA COMMIT)
+  bool autocommit = true;                            // !(option_bits & OPTION_NOT_AUTOCOMMIT)
+  bool under_lock_tables = false;                    // thd->locked_tables_mode != LTM_NONE
 };
 
 class Session {
@@ -132,10 +132,10 @@ class Session {
   std::string user_;
   std::string host_;
   TransactionRecord txn_;
-  TxnFacts facts_;                        // Publish()'s working memory, reused
-  std::string digest_text_;               // DigestStatement()'s output, reused
-  uint32_t statement_first_access_ = 0;   // first access of the running statement
-  uint32_t statement_first_error_ = 0;    // first error of the running statement
+  TxnFacts facts_;                       // Publish()'s working memory, reused
+  std::string digest_text_;              // DigestStatement()'s output, reused
+  uint32_t statement_first_access_ = 0;  // first access of the running statement
+  uint32_t statement_first_error_ = 0;   // first error of the running statement
   // Digests this connection already published the text of (bounded), valid
   // for Analyzer generation known_generation_.
   std::unordered_set<uint64_t> known_digests_;

@@ -50,9 +50,9 @@ struct TableRow {
 // Everything kept per table: the row plus the detectors' inputs.
 struct TableStats {
   TableRow row;
-  uint64_t lock_tables_txns = 0;            // accessed it under LOCK TABLES
+  uint64_t lock_tables_txns = 0;                 // accessed it under LOCK TABLES
   uint64_t locked_without_lock_tables_txns = 0;  // locked it outside LOCK TABLES
-  uint64_t lock_tables_digest = 0;          // sample statements of each kind
+  uint64_t lock_tables_digest = 0;               // sample statements of each kind
   uint64_t unlocked_digest = 0;
   std::array<uint64_t, kIsolationCount> write_txns_by_isolation{};  // by Isolation
   std::array<uint64_t, kIsolationCount> write_digest_by_isolation{};
@@ -78,8 +78,7 @@ class TableStatsStore {
   // `limit` tables are tracked. Appends what the table-level detectors find
   // to `found`. Returns false when the table could not be tracked (no room, or
   // a hash collision with another table): the caller counts a dropped event.
-  bool Apply(const TableUpdate& u, Timestamp now, uint64_t limit, std::vector<PatternCandidate>* found)
-;
+  bool Apply(const TableUpdate& u, Timestamp now, uint64_t limit, std::vector<PatternCandidate>* found);
 
   std::vector<TableRow> Snapshot() const;
   // Lookup copies one table's stats; false when it is not tracked.

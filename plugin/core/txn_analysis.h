@@ -43,14 +43,14 @@ struct ReadWriteObservation {
 
 // Per-table facts, indexed like TransactionRecord::tables.
 struct TableFacts {
-  bool wrote = false;               // kWrite or kLockTablesWrite
-  bool lock_tables = false;         // accessed under LOCK TABLES
+  bool wrote = false;                       // kWrite or kLockTablesWrite
+  bool lock_tables = false;                 // accessed under LOCK TABLES
   bool locked_without_lock_tables = false;  // a locking read or write outside LOCK TABLES
-  bool unlocked_read_write = false;  // a key-matched read -> write with an unprotected read
-  bool locked_read_write = false;    // a key-matched read -> write with a protected read
-  uint64_t write_digest = 0;         // first statement that wrote it
-  uint64_t lock_tables_digest = 0;   // first statement under LOCK TABLES
-  uint64_t unlocked_digest = 0;      // first locking statement outside LOCK TABLES
+  bool unlocked_read_write = false;         // a key-matched read -> write with an unprotected read
+  bool locked_read_write = false;           // a key-matched read -> write with a protected read
+  uint64_t write_digest = 0;                // first statement that wrote it
+  uint64_t lock_tables_digest = 0;          // first statement under LOCK TABLES
+  uint64_t unlocked_digest = 0;             // first locking statement outside LOCK TABLES
 };
 
 struct TxnFacts {
@@ -73,7 +73,9 @@ inline bool IsReadAccess(AccessKind k) {
   return k == AccessKind::kRead || k == AccessKind::kReadShared || k == AccessKind::kReadExclusive ||
          k == AccessKind::kLockTablesRead;
 }
-inline bool IsWriteAccess(AccessKind k) { return k == AccessKind::kWrite || k == AccessKind::kLockTablesWrite; }
+inline bool IsWriteAccess(AccessKind k) {
+  return k == AccessKind::kWrite || k == AccessKind::kLockTablesWrite;
+}
 
 // IsProtectedRead: a read whose rows cannot change before the transaction's
 // later write: a locking read, a read under LOCK TABLES, or a read made while

@@ -28,7 +28,8 @@ Analyzer& SharedAnalyzer() {
 std::vector<std::string> PointSelects(int n, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<std::string> out;
-  for (int i = 0; i < n; ++i) out.push_back("SELECT c FROM sbtest1 WHERE id=" + std::to_string(1 + rng() % 100000));
+  for (int i = 0; i < n; ++i)
+    out.push_back("SELECT c FROM sbtest1 WHERE id=" + std::to_string(1 + rng() % 100000));
   return out;
 }
 
@@ -96,14 +97,15 @@ void BM_ReadWriteTransaction(benchmark::State& state) {
   auto table = [&] { return "sbtest" + std::to_string(1 + rng() % 4); };
   for (int i = 0; i < 10; ++i) {
     std::string t = table(), id = std::to_string(rng() % 100000);
-    stmts.push_back({"SELECT c FROM " + t + " WHERE id=" + id, t, AccessKind::kRead, KeyHash("id", id), true});
+    stmts.push_back(
+        {"SELECT c FROM " + t + " WHERE id=" + id, t, AccessKind::kRead, KeyHash("id", id), true});
   }
   for (int i = 0; i < 4; ++i) {
     std::string t = table();
     stmts.push_back({"SELECT c FROM " + t + " WHERE id BETWEEN 5 AND 104", t, AccessKind::kRead, 0, false});
   }
-  for (const char* w : {"UPDATE %s SET k=k+1 WHERE id=", "UPDATE %s SET c='abc' WHERE id=", "DELETE FROM %s WHERE id=",
-                        "INSERT INTO %s (id, k, c, pad) VALUES ("}) {
+  for (const char* w : {"UPDATE %s SET k=k+1 WHERE id=", "UPDATE %s SET c='abc' WHERE id=",
+                        "DELETE FROM %s WHERE id=", "INSERT INTO %s (id, k, c, pad) VALUES ("}) {
     std::string t = table(), id = std::to_string(rng() % 100000), text = w;
     text.replace(text.find("%s"), 2, t);
     stmts.push_back({text + id, t, AccessKind::kWrite, KeyHash("id", id), true});

@@ -44,10 +44,12 @@ TEST(Digest, ListsOfLiteralsCollapse) {
   EXPECT_EQ(Norm("SELECT * FROM t WHERE id IN(7)"), "select * from t where id in (...)");
   EXPECT_EQ(Norm("select * from t where id in ('a','b') and k in (?, ?)"),
             "select * from t where id in (...) and k in (...)");
-  EXPECT_EQ(Norm("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y'),(3,'z')"), "insert into t(a, b) values (...)");
+  EXPECT_EQ(Norm("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y'),(3,'z')"),
+            "insert into t(a, b) values (...)");
   EXPECT_EQ(Digest("INSERT INTO t VALUES (1, 2)"), Digest("INSERT INTO t VALUES (3,4),(5,6),(7,8)"));
   EXPECT_EQ(Norm("INSERT INTO t VALUES (1, NULL, -2)"), "insert into t values (...)");
-  EXPECT_EQ(Norm("SELECT * FROM t WHERE (a, b) IN ((1, 2), (3, 4))"), "select * from t where (a, b) in (...)");
+  EXPECT_EQ(Norm("SELECT * FROM t WHERE (a, b) IN ((1, 2), (3, 4))"),
+            "select * from t where (a, b) in (...)");
   EXPECT_EQ(Norm("SELECT GET_LOCK('x', 10)"), "select get_lock(...)");
 }
 
@@ -165,9 +167,10 @@ TEST(Digest, IsDeterministicAndStable) {
 // exceed the bounds, and give the same answer twice.
 TEST(Digest, RandomInputIsSafe) {
   std::mt19937_64 rng(12345);
-  static const char* kTokens[] = {"SELECT", " ", "'", "\"", "`", "(", ")", ",", "1", "-", "+", ".", "/*",
-                                  "*/", "/*!", "/*M!", "--", "#", "\n", "\\", "?", "@", "x'", "_utf8",
-                                  "IN", "VALUES", "NULL", "e", "0x", ";", "\xff", "\x80", "\0", "=", "<=>"};
+  static const char* kTokens[] = {"SELECT", " ",  "'", "\"",   "`",    "(",     ")",    ",",      "1",
+                                  "-",      "+",  ".", "/*",   "*/",   "/*!",   "/*M!", "--",     "#",
+                                  "\n",     "\\", "?", "@",    "x'",   "_utf8", "IN",   "VALUES", "NULL",
+                                  "e",      "0x", ";", "\xff", "\x80", "\0",    "=",    "<=>"};
   std::string out, again;
   for (int round = 0; round < 20000; ++round) {
     std::string sql;

@@ -26,13 +26,18 @@ class IncidentsTest : public ::testing::Test {
     b_.session().SetIdentity("batch", "localhost");
   }
   static void Update(Client& c, const std::string& table, uint32_t error = 0) {
-    c.Run("UPDATE " + table + " SET n = n + 1 WHERE id = 1", {{"shop." + table, kWrite, {{"id", "1"}}}}, error);
+    c.Run("UPDATE " + table + " SET n = n + 1 WHERE id = 1", {{"shop." + table, kWrite, {{"id", "1"}}}},
+          error);
   }
   static void CheckThenInsert(Client& c, const std::string& email, uint32_t error = 0) {
     c.Begin();
     c.Run("SELECT id FROM users WHERE email = '" + email + "'", {{"shop.users", kRead, {{"email", email}}}});
-    c.Run("INSERT INTO users (email) VALUES ('" + email + "')", {{"shop.users", kWrite, {{"email", email}}}}, error);
-    if (error == 0) c.Commit(); else c.Rollback();
+    c.Run("INSERT INTO users (email) VALUES ('" + email + "')", {{"shop.users", kWrite, {{"email", email}}}},
+          error);
+    if (error == 0)
+      c.Commit();
+    else
+      c.Rollback();
   }
   const PatternRow* Find(const std::vector<PatternRow>& rows, const char* name) {
     for (const PatternRow& r : rows)
@@ -46,8 +51,8 @@ TEST_F(IncidentsTest, AbbaDeadlockIsLinkedOnceTheInversionShows) {
   Update(a_, "orders");
   b_.Begin();
   Update(b_, "customers");
-  Update(a_, "customers");                    // (a waits for b)
-  Update(b_, "orders", kErrLockDeadlock);     // b is the victim: rolled back, published
+  Update(a_, "customers");                 // (a waits for b)
+  Update(b_, "orders", kErrLockDeadlock);  // b is the victim: rolled back, published
   auto incidents = analyzer_.SnapshotIncidents();
   ASSERT_EQ(incidents.size(), 1u);
   const IncidentRow& i = incidents[0];
@@ -157,7 +162,9 @@ TEST_F(IncidentsTest, HistoryIsBounded) {
   ASSERT_EQ(incidents.size(), 1u);
   EXPECT_LE(incidents[0].transaction_history.size(), Session::kMaxIncidentHistory);
   EXPECT_EQ(incidents[0].transaction_history.substr(incidents[0].transaction_history.size() - 5), ", ...");
-  EXPECT_EQ(incidents[0].transaction_history.rfind("shop.table_with_a_long_name_0:READ, shop.table_with_a_long_name_1:READ", 0), 0u)
+  EXPECT_EQ(incidents[0].transaction_history.rfind(
+                "shop.table_with_a_long_name_0:READ, shop.table_with_a_long_name_1:READ", 0),
+            0u)
       << "a self-join's two locks show once";
 }
 

@@ -51,7 +51,8 @@ TEST_F(LockOrderTest, FindsEachCycleOnceInCanonicalRotation) {
   Add("b", "c");  // closes b -> c -> d -> b
   ASSERT_EQ(found_.size(), 1u);
   EXPECT_EQ(found_[0].type, PatternType::kLockOrderCycle);
-  EXPECT_EQ(found_[0].names, (std::vector<std::string>{"s.b", "s.c", "s.d"})) << "starts at the smallest name";
+  EXPECT_EQ(found_[0].names, (std::vector<std::string>{"s.b", "s.c", "s.d"}))
+      << "starts at the smallest name";
   Add("b", "c");  // not a new edge: no search
   EXPECT_EQ(found_.size(), 1u);
 }

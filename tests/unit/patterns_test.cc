@@ -40,9 +40,12 @@ class PatternsTest : public ::testing::Test {
     c.Run("UPDATE " + table + " SET n = n + 1 WHERE id = " + id, {{"shop." + table, kWrite, {{"id", id}}}});
   }
   // The check-then-insert code path: read by email (plainly or not), insert.
-  static void CheckThenInsert(Client& c, AccessKind read_kind, const std::string& email, bool named_lock = false) {
+  static void CheckThenInsert(Client& c, AccessKind read_kind, const std::string& email,
+                              bool named_lock = false) {
     c.Begin();
-    std::string suffix = read_kind == kForUpdate ? " FOR UPDATE" : read_kind == kShared ? " LOCK IN SHARE MODE" : "";
+    std::string suffix = read_kind == kForUpdate ? " FOR UPDATE"
+                         : read_kind == kShared  ? " LOCK IN SHARE MODE"
+                                                 : "";
     c.Run("SELECT id FROM users WHERE email = '" + email + "'" + suffix,
           {{"shop.users", read_kind, {{"email", email}}, named_lock}});
     c.Run("INSERT INTO users (email) VALUES ('" + email + "')", {{"shop.users", kWrite, {{"email", email}}}});
@@ -72,7 +75,8 @@ TEST_F(PatternsTest, InversionWhenTwoTransactionsLockInOppositeOrders) {
   EXPECT_NE(p.evidence.find("shop.orders then shop.customers: update customers set n = n + ? where id = ?"),
             std::string::npos)
       << p.evidence;
-  EXPECT_NE(p.evidence.find("shop.customers then shop.orders: update orders"), std::string::npos) << p.evidence;
+  EXPECT_NE(p.evidence.find("shop.customers then shop.orders: update orders"), std::string::npos)
+      << p.evidence;
   EXPECT_NE(p.advice.find("shop.customers before shop.orders"), std::string::npos) << p.advice;
   EXPECT_GT(p.first_seen, 0);
   EXPECT_GE(p.last_seen, p.first_seen);
@@ -179,7 +183,8 @@ TEST_F(PatternsTest, NoCycleForAConsistentPartialOrder) {
 
 // --- UNLOCKED_READ_MODIFY_WRITE -----------------------------------------------
 TEST_F(PatternsTest, UnlockedReadModifyWriteNeedsEnoughKeyMatchedTransactions) {
-  for (uint64_t i = 1; i < kMinRmwMatchedTransactions; ++i) CheckThenInsert(a_, kRead, "u" + std::to_string(i));
+  for (uint64_t i = 1; i < kMinRmwMatchedTransactions; ++i)
+    CheckThenInsert(a_, kRead, "u" + std::to_string(i));
   EXPECT_TRUE(Patterns().empty()) << "below the minimum of matched transactions";
   CheckThenInsert(a_, kRead, "last");
   auto rows = Patterns();
@@ -200,8 +205,10 @@ TEST_F(PatternsTest, UnlockedReadModifyWriteNeedsEnoughKeyMatchedTransactions) {
 TEST_F(PatternsTest, NoReadModifyWriteWhenKeysDoNotMatch) {
   for (int i = 0; i < 20; ++i) {
     a_.Begin();
-    a_.Run("SELECT * FROM users WHERE email = 'x'", {{"shop.users", kRead, {{"email", "a" + std::to_string(i)}}}});
-    a_.Run("INSERT INTO users (email) VALUES ('y')", {{"shop.users", kWrite, {{"email", "b" + std::to_string(i)}}}});
+    a_.Run("SELECT * FROM users WHERE email = 'x'",
+           {{"shop.users", kRead, {{"email", "a" + std::to_string(i)}}}});
+    a_.Run("INSERT INTO users (email) VALUES ('y')",
+           {{"shop.users", kWrite, {{"email", "b" + std::to_string(i)}}}});
     a_.Commit();
   }
   EXPECT_TRUE(Patterns().empty());
@@ -265,7 +272,8 @@ TEST_F(PatternsTest, MixedLockingReadsWhenOnePathLocksAndAnotherDoesNot) {
   EXPECT_EQ(mixed[0].objects, "shop.users");
   EXPECT_EQ(mixed[0].severity, "HIGH");
   EXPECT_NE(mixed[0].evidence.find("protected ("), std::string::npos);
-  EXPECT_NE(mixed[0].evidence.find("for update -> insert into users"), std::string::npos) << mixed[0].evidence;
+  EXPECT_NE(mixed[0].evidence.find("for update -> insert into users"), std::string::npos)
+      << mixed[0].evidence;
   EXPECT_NE(mixed[0].evidence.find("unprotected ("), std::string::npos);
   EXPECT_EQ(Named("UNLOCKED_READ_MODIFY_WRITE").size(), 1u) << "the plain path is a race of its own";
   EXPECT_EQ(Patterns().size(), 2u);
@@ -323,7 +331,8 @@ TEST_F(PatternsTest, MixedIsolationLevelsAmongWriters) {
   EXPECT_EQ(rows[0].pattern, "MIXED_ISOLATION_LEVELS");
   EXPECT_EQ(rows[0].severity, "LOW");
   EXPECT_EQ(rows[0].occurrences, 2u);
-  EXPECT_NE(rows[0].evidence.find("READ-COMMITTED (1): update orders"), std::string::npos) << rows[0].evidence;
+  EXPECT_NE(rows[0].evidence.find("READ-COMMITTED (1): update orders"), std::string::npos)
+      << rows[0].evidence;
   EXPECT_NE(rows[0].evidence.find("REPEATABLE-READ (1)"), std::string::npos) << rows[0].evidence;
 }
 
@@ -362,7 +371,8 @@ void SysbenchReadWriteImpl(Analyzer* analyzer, int tables, int table_size, int t
       std::string tb = table(), k = id();
       c.Run("SELECT c FROM " + tb + " WHERE id=" + k, {{"sbtest." + tb, kRead, {{"id", k}}}});
     }
-    for (const char* range : {"SELECT c FROM ", "SELECT SUM(k) FROM ", "SELECT c FROM ", "SELECT DISTINCT c FROM "}) {
+    for (const char* range :
+         {"SELECT c FROM ", "SELECT SUM(k) FROM ", "SELECT c FROM ", "SELECT DISTINCT c FROM "}) {
       std::string tb = table(), k = id();
       c.Run(range + tb + " WHERE id BETWEEN " + k + " AND " + k + "+99", {{"sbtest." + tb, kRead}});
     }
