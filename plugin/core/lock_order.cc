@@ -97,23 +97,6 @@ void LockOrderGraph::SearchCycles(uint64_t from, uint64_t to, std::vector<Patter
   std::vector<uint64_t> path{from, to};
   size_t steps = 0, cycles = 0;
   auto on_path = [&path](uint64_t t) { return std::find(path.begin(), path.end(), t) != path.end(); };
-  auto report = [&]() {
-    // Canonical rotation: start at the table with the smallest name, keep the
-    // direction, so one cycle is one finding whichever edge closed it.
-    size_t start = 0;
-    for (size_t i = 1; i < path.size(); ++i) {
-      if (names_[path[i]] < names_[path[start]]) start = i;
-    }
-    PatternCandidate c;
-    c.type = PatternType::kLockOrderCycle;
-    for (size_t i = 0; i < path.size(); ++i) {
-      uint64_t t = path[(start + i) % path.size()];
-      c.tables.push_back(t);
-      c.names.push_back(names_[t]);
-    }
-    found->push_back(std::move(c));
-    ++cycles;
-  };
   // Iterative DFS: `cursor[i]` is the next successor of path[i] to try.
   std::vector<size_t> cursor{0, 0};
   while (path.size() > 1 && steps < kMaxCycleSearchSteps && cycles < kMaxCyclesPerSearch) {
@@ -128,7 +111,10 @@ void LockOrderGraph::SearchCycles(uint64_t from, uint64_t to, std::vector<Patter
     const uint64_t next = it->second[cursor.back()++];
     ++steps;
     if (next == from) {
-      if (path.size() >= 3) report();
+      if (path.size() >= 3) {
+        found->push_back(CycleOf(path));
+        ++cycles;
+      }
       continue;
     }
     if (path.size() < kMaxCycleLength && !on_path(next)) {
@@ -136,6 +122,23 @@ void LockOrderGraph::SearchCycles(uint64_t from, uint64_t to, std::vector<Patter
       cursor.push_back(0);
     }
   }
+}
+
+PatternCandidate LockOrderGraph::CycleOf(const std::vector<uint64_t>& path) {
+  // Canonical rotation: start at the table with the smallest name, keep the
+  // direction, so one cycle is one finding whichever edge closed it.
+  size_t start = 0;
+  for (size_t i = 1; i < path.size(); ++i) {
+    if (names_[path[i]] < names_[path[start]]) start = i;
+  }
+  PatternCandidate c;
+  c.type = PatternType::kLockOrderCycle;
+  for (size_t i = 0; i < path.size(); ++i) {
+    uint64_t t = path[(start + i) % path.size()];
+    c.tables.push_back(t);
+    c.names.push_back(names_[t]);
+  }
+  return c;
 }
 
 LockOrderEdge LockOrderGraph::EdgeOf(const Entry& e, bool lo_first) {

@@ -103,6 +103,8 @@ class LockOrderGraph {
   void AddDirection(const TxnTable& first, const TxnTable& second, std::vector<PatternCandidate>* found)
       EXCLUDES(graph_mu_);
   void SearchCycles(uint64_t from, uint64_t to, std::vector<PatternCandidate>* found) REQUIRES(graph_mu_);
+  // CycleOf: the pattern of the cycle `path` (its last table locks before its first).
+  PatternCandidate CycleOf(const std::vector<uint64_t>& path) REQUIRES(graph_mu_);
 
   std::array<Shard, kShards> shards_;
   EntryBudget budget_;
