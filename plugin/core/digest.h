@@ -1,13 +1,22 @@
 // digest.h: statement fingerprints, so that one code path is one digest.
 //
-// Literals become `?`, lists of literals become `(...)`, comments go, runs of
-// white space become one space, and everything outside quoted identifiers is
-// lower-cased: `SELECT * FROM t WHERE id = 5` and
-// `select *  from t where id=7 -- retry` both digest to
-// `select * from t where id = ?`.
+// Literals become `?`, lists of literals (IN lists, VALUES rows, any
+// parenthesised list holding only literals) become `(...)` and multi-row
+// VALUES become one `(...)`; comments go (the content of executable comments
+// `/*! ... */`, `/*M! ... */` stays, as the server runs it); white space is
+// re-laid out by fixed rules; everything outside quoted identifiers is
+// lower-cased; backticks around plain identifiers go. So
+// `SELECT * FROM t WHERE id = 5` and `select *  from `t` where id=-7 -- retry`
+// both digest to `select * from t where id = ?`.
 //
-//   std::string text;
-//   uint64_t d = DigestStatement("SELECT 1", &text);   // text == "select ?"
+//   std::string text;                                   // reuse it: no allocation
+//   uint64_t d = DigestStatement("SELECT 1", &text);    // text == "select ?"
+//
+// Input is treated as bytes (the client's character set is not known here):
+// bytes >= 0x80 are identifier characters, control bytes are white space, and
+// unterminated strings, comments and quoted identifiers end at the end of the
+// input. The normaliser makes one pass over the input and never allocates
+// once `*normalized` has kMaxDigestText + 8 bytes of capacity.
 //
 // Pure functions, thread-safe.
 #ifndef LOCKDIAG_CORE_DIGEST_H_
@@ -19,17 +28,22 @@
 
 namespace lockdiag {
 
-// The longest normalised text kept; longer statements are digested over
-// their first kMaxDigestInput bytes and their text ends in "...".
+// The longest normalised text kept; statements whose text would be longer end
+// in "..." (the digest is then a hash of that prefix). Input past
+// kMaxDigestInput bytes is not read, and the text then ends in "..." as well.
 inline constexpr size_t kMaxDigestText = 1024;
 inline constexpr size_t kMaxDigestInput = 64 * 1024;
 
-// DigestStatement normalises `sql` into `*normalized` (replacing its content;
-// reuse the string to avoid allocations) and returns a 64-bit hash of it,
-// never 0. Invalid or unterminated input is digested as far as it goes.
+// DigestStatement normalises `sql` into `*normalized` (replacing its content)
+// and returns a 64-bit hash of the normalised text, never 0. Never fails:
+// invalid or unterminated input is digested as far as it goes.
 uint64_t DigestStatement(std::string_view sql, std::string* normalized);
 
-// HashBytes: 64-bit FNV-1a; the hash used for digests and table names.
+// Utf8Prefix: the length of the longest prefix of `text` of at most `max`
+// bytes that does not end inside a UTF-8 sequence (texts are cut there).
+size_t Utf8Prefix(std::string_view text, size_t max);
+
+// HashBytes: 64-bit FNV-1a; the hash used for digests.
 uint64_t HashBytes(std::string_view bytes, uint64_t seed = 14695981039346656037ull);
 
 }  // namespace lockdiag

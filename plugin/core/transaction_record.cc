@@ -25,8 +25,10 @@ void TransactionRecord::Clear() {
   errors.clear();
   new_digests.clear();
   isolation = Isolation::kRepeatableRead;
+  autocommit = true;
   explicit_transaction = false;
   xa = false;
+  lock_tables = false;
   outcome = TxnOutcome::kCommit;
   statements = 0;
   truncated = false;

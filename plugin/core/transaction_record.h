@@ -35,6 +35,7 @@ enum class TxnOutcome : uint8_t {
 struct TxnTable {
   std::string schema;
   std::string table;
+  uint64_t hash = 0;                                  // TableHash(schema, table)
   std::array<uint32_t, kAccessKindCount> accesses{};  // by AccessKind
 };
 
@@ -66,9 +67,13 @@ struct TransactionRecord {
   std::vector<TxnError> errors;
   // Normalised text of digests this connection had not published before.
   std::vector<std::pair<uint64_t, std::string>> new_digests;
+  // Isolation level and autocommit as they were at the transaction's first
+  // statement (InnoDB fixes the level when the transaction starts).
   Isolation isolation = Isolation::kRepeatableRead;
+  bool autocommit = true;
   bool explicit_transaction = false;  // BEGIN / autocommit=0 / XA, not one autocommit statement
   bool xa = false;
+  bool lock_tables = false;  // ran (partly) under LOCK TABLES
   TxnOutcome outcome = TxnOutcome::kCommit;
   uint32_t statements = 0;
   bool truncated = false;  // accesses or keys were capped

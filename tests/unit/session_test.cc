@@ -6,6 +6,8 @@
 #include <algorithm>
 
 #include "analyzer.h"
+#include "key_hash.h"
+#include "test_client.h"
 
 namespace lockdiag {
 namespace {
@@ -128,6 +130,125 @@ TEST_F(SessionTest, ResetForgetsEverything) {
   EXPECT_EQ(st.statements, 0u);
   EXPECT_EQ(st.tracked_tables, 0u);
   EXPECT_EQ(st.memory_bytes, 0u);
+}
+
+}  // namespace
+}  // namespace lockdiag
+
+namespace lockdiag {
+namespace {
+
+using testing::Client;
+
+class SessionFactsTest : public ::testing::Test {
+ protected:
+  // A Config and Analyzer that capture published transactions.
+  Config config_;
+  Analyzer analyzer_{&config_};
+  Client c_{&analyzer_, 5};
+};
+
+TEST_F(SessionFactsTest, IsolationAndAutocommitAreTheTransactionsOwn) {
+  c_.isolation = Isolation::kSerializable;
+  c_.autocommit = false;
+  c_.Begin();
+  c_.Run("UPDATE t SET a = 1", {{"s.t", AccessKind::kWrite}});
+  const TransactionRecord& txn = c_.session().current();
+  EXPECT_EQ(txn.isolation, Isolation::kSerializable);
+  EXPECT_FALSE(txn.autocommit);
+  EXPECT_TRUE(txn.explicit_transaction);
+  EXPECT_EQ(txn.accesses.size(), 1u);
+  EXPECT_NE(txn.accesses[0].digest, 0u) << "digested at the statement's end";
+  EXPECT_EQ(txn.tables[0].hash, TableHash("s", "t"));
+}
+
+TEST_F(SessionFactsTest, NamedLocksAndKeysAreKeptPerAccess) {
+  c_.Begin();
+  c_.Run("SELECT * FROM t WHERE id IN (1, 2)",
+         {{"s.t", AccessKind::kRead, {{"id", "1"}, {"id", "2"}}, /*named_lock=*/true}});
+  const TransactionRecord& txn = c_.session().current();
+  ASSERT_EQ(txn.accesses.size(), 1u);
+  EXPECT_TRUE(txn.accesses[0].under_named_lock);
+  EXPECT_EQ(txn.accesses[0].key_count, 2u);
+  EXPECT_EQ(txn.keys[txn.accesses[0].key_begin + 1], KeyHash("ID", "2"));
+}
+
+TEST_F(SessionFactsTest, DeadlockEndsTheTransactionEvenIfTheServerSaysOpen) {
+  c_.Begin();
+  c_.Run("UPDATE t SET a = 1", {{"s.t", AccessKind::kWrite}});
+  // The adapter may still see the transaction open in the failing statement's
+  // STATUS event: the core does not rely on it.
+  AccessEvent a;
+  a.schema = "s";
+  a.table = "u";
+  a.kind = AccessKind::kWrite;
+  c_.session().OnTableAccess(a);
+  c_.session().OnError(kErrLockDeadlock, {}, {});
+  StatementEnd e;
+  e.text = "UPDATE u SET a = 1";
+  e.error_code = kErrLockDeadlock;
+  e.transaction_open = true;
+  c_.session().OnStatementEnd(e);
+  EXPECT_TRUE(c_.session().current().empty());
+  EXPECT_EQ(analyzer_.Status().transactions, 1u);
+  ASSERT_EQ(analyzer_.SnapshotIncidents().size(), 1u) << "one error, reported twice, is one incident";
+  EXPECT_EQ(analyzer_.SnapshotIncidents()[0].table_name, "u");
+}
+
+TEST_F(SessionFactsTest, LockTablesSpanIsOneTransaction) {
+  c_.under_lock_tables = true;
+  c_.Run("LOCK TABLES t WRITE", {{"s.t", AccessKind::kLockTablesWrite}});
+  c_.Run("SELECT * FROM t", {{"s.t", AccessKind::kLockTablesRead}});
+  c_.Run("UPDATE t SET a = 1", {{"s.t", AccessKind::kLockTablesWrite}});
+  EXPECT_EQ(analyzer_.Status().transactions, 0u);
+  EXPECT_TRUE(c_.session().current().lock_tables);
+  c_.under_lock_tables = false;
+  c_.Run("UNLOCK TABLES", {});
+  EXPECT_EQ(analyzer_.Status().transactions, 1u);
+  EXPECT_EQ(analyzer_.SnapshotTables()[0].accesses[static_cast<int>(AccessKind::kLockTablesWrite)], 2u);
+}
+
+TEST_F(SessionFactsTest, XaTransactionIsMarkedAndPublishedAtItsEnd) {
+  c_.xa = true;
+  c_.Begin();  // XA START
+  c_.Run("INSERT INTO t VALUES (1)", {{"s.t", AccessKind::kWrite}});
+  EXPECT_TRUE(c_.session().current().xa);
+  c_.Commit();  // XA END / PREPARE / COMMIT: the last one closes it
+  EXPECT_EQ(analyzer_.Status().transactions, 1u);
+}
+
+TEST_F(SessionFactsTest, DisconnectMidTransactionPublishesIt) {
+  c_.Begin();
+  c_.Run("UPDATE t SET a = 1", {{"s.t", AccessKind::kWrite}});
+  c_.Run("UPDATE u SET a = 1", {{"s.u", AccessKind::kWrite}});
+  c_.session().OnDisconnect();
+  EXPECT_EQ(analyzer_.Status().transactions, 1u);
+  EXPECT_EQ(analyzer_.SnapshotLockOrder().size(), 1u) << "its lock order counts";
+}
+
+TEST_F(SessionFactsTest, ResetMakesSessionsResendDigestTexts) {
+  c_.Begin();
+  c_.Run("UPDATE a SET n = 1", {{"s.a", AccessKind::kWrite}});
+  c_.Run("UPDATE b SET n = 1", {{"s.b", AccessKind::kWrite}});
+  c_.Commit();
+  ASSERT_EQ(analyzer_.SnapshotLockOrder()[0].sample_digest, "update b set n = ?");
+  analyzer_.Reset();
+  c_.Begin();
+  c_.Run("UPDATE a SET n = 2", {{"s.a", AccessKind::kWrite}});
+  c_.Run("UPDATE b SET n = 2", {{"s.b", AccessKind::kWrite}});
+  c_.Commit();
+  ASSERT_EQ(analyzer_.SnapshotLockOrder().size(), 1u);
+  EXPECT_EQ(analyzer_.SnapshotLockOrder()[0].sample_digest, "update b set n = ?");
+}
+
+TEST_F(SessionFactsTest, KeysPerAccessAreCapped) {
+  std::vector<std::pair<std::string, std::string>> many;
+  for (int i = 0; i < 100; ++i) many.emplace_back("id", std::to_string(i));
+  c_.Begin();
+  c_.Run("SELECT * FROM t WHERE id IN (...)", {{"s.t", AccessKind::kRead, many}});
+  EXPECT_EQ(c_.session().current().accesses[0].key_count, Session::kMaxKeysPerAccess);
+  EXPECT_TRUE(c_.session().current().truncated);
+  EXPECT_EQ(analyzer_.Status().dropped_events, 1u);
 }
 
 }  // namespace
