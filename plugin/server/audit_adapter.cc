@@ -135,15 +135,13 @@ bool CommandIs(const mysql_event_general* ev, const char* name) {
 void OnGeneral(THD* thd, const mysql_event_general* ev) {
   switch (ev->event_subclass) {
     case MYSQL_AUDIT_GENERAL_ERROR:
-    case MYSQL_AUDIT_GENERAL_WARNING: {
-      const auto code = static_cast<uint32_t>(ev->general_error_code);
+    case MYSQL_AUDIT_GENERAL_WARNING:
       // The condition's message text is in general_command for these events.
-      EncodingOnServerCondition(thd, code, ev->general_command, ev->general_command_length);
-      if (ev->event_subclass != MYSQL_AUDIT_GENERAL_ERROR || !IsLockError(code)) return;
-      Session* session = SessionFor(thd, ev->general_thread_id);
-      if (session != nullptr) session->OnError(code, {}, {});
+      // Lock errors are taken from the STATUS event's error code instead:
+      // the server can raise one deadlock more than once on its way out.
+      EncodingOnServerCondition(thd, static_cast<uint32_t>(ev->general_error_code), ev->general_command,
+                                ev->general_command_length);
       return;
-    }
     case MYSQL_AUDIT_GENERAL_STATUS:
       break;
     default:

@@ -178,7 +178,13 @@ void EncodingOnServerCondition(THD* thd, uint32_t code, const char* message, siz
   if (!checker.enabled()) return;
   // Only the codes the checker knows; others cost one switch.
   switch (code) {
-    case 1265: case 1300: case 1366: case 1406: case 1267: case 1270: case 1271:
+    case 1265:
+    case 1300:
+    case 1366:
+    case 1406:
+    case 1267:
+    case 1270:
+    case 1271:
       break;
     default:
       return;

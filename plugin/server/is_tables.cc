@@ -3,6 +3,7 @@
 // Own header after the server headers it relies on.
 #include "is_tables.h"
 // The core after the server headers (see audit_adapter.cc).
+#include "incidents.h"
 #include "plugin_state.h"
 
 namespace lockdiag::server {
@@ -46,21 +47,56 @@ enum TablesColumn {
 }  // namespace lockdiag::server
 
 namespace Show {
-static ST_FIELD_INFO lockdiag_encoding_fields[] = {
-    Column("USER", Varchar(USERNAME_CHAR_LENGTH), NOT_NULL),
-    Column("HOST", Varchar(HOSTNAME_LENGTH), NOT_NULL),
-    Column("CLIENT_CHARSET", CSName(), NOT_NULL),
-    Column("TABLE_SCHEMA", Name(), NOT_NULL),
-    Column("TABLE_NAME", Name(), NOT_NULL),
-    Column("COLUMN_NAME", Name(), NULLABLE),
-    Column("COLUMN_CHARSET", Varchar(2 * 64 + 1), NOT_NULL),
-    Column("ISSUE", Varchar(32), NOT_NULL),
-    Column("OCCURRENCES", ULonglong(), NOT_NULL),
-    Column("FIRST_SEEN", Datetime(0), NOT_NULL),
-    Column("LAST_SEEN", Datetime(0), NOT_NULL),
-    Column("SAMPLE", Varchar(128), NOT_NULL),
-    Column("STATEMENT_DIGEST", Varchar(1024), NOT_NULL),
-    CEnd()};
+static ST_FIELD_INFO lockdiag_encoding_fields[] = {Column("USER", Varchar(USERNAME_CHAR_LENGTH), NOT_NULL),
+                                                   Column("HOST", Varchar(HOSTNAME_LENGTH), NOT_NULL),
+                                                   Column("CLIENT_CHARSET", CSName(), NOT_NULL),
+                                                   Column("TABLE_SCHEMA", Name(), NOT_NULL),
+                                                   Column("TABLE_NAME", Name(), NOT_NULL),
+                                                   Column("COLUMN_NAME", Name(), NULLABLE),
+                                                   Column("COLUMN_CHARSET", Varchar(2 * 64 + 1), NOT_NULL),
+                                                   Column("ISSUE", Varchar(32), NOT_NULL),
+                                                   Column("OCCURRENCES", ULonglong(), NOT_NULL),
+                                                   Column("FIRST_SEEN", Datetime(0), NOT_NULL),
+                                                   Column("LAST_SEEN", Datetime(0), NOT_NULL),
+                                                   Column("SAMPLE", Varchar(128), NOT_NULL),
+                                                   Column("STATEMENT_DIGEST", Varchar(1024), NOT_NULL),
+                                                   CEnd()};
+
+static ST_FIELD_INFO lockdiag_lock_order_fields[] = {Column("FIRST_SCHEMA", Name(), NOT_NULL),
+                                                     Column("FIRST_TABLE", Name(), NOT_NULL),
+                                                     Column("SECOND_SCHEMA", Name(), NOT_NULL),
+                                                     Column("SECOND_TABLE", Name(), NOT_NULL),
+                                                     Column("TRANSACTIONS", ULonglong(), NOT_NULL),
+                                                     Column("REVERSE_TRANSACTIONS", ULonglong(), NOT_NULL),
+                                                     Column("SAMPLE_DIGEST", Varchar(1024), NOT_NULL),
+                                                     Column("LAST_SEEN", Datetime(0), NOT_NULL),
+                                                     CEnd()};
+
+static ST_FIELD_INFO lockdiag_patterns_fields[] = {Column("PATTERN_ID", ULonglong(), NOT_NULL),
+                                                   Column("PATTERN", Varchar(32), NOT_NULL),
+                                                   Column("SEVERITY", Varchar(8), NOT_NULL),
+                                                   Column("OBJECTS", Varchar(1024), NOT_NULL),
+                                                   Column("OCCURRENCES", ULonglong(), NOT_NULL),
+                                                   Column("RELATED_ERRORS", ULonglong(), NOT_NULL),
+                                                   Column("FIRST_SEEN", Datetime(0), NOT_NULL),
+                                                   Column("LAST_SEEN", Datetime(0), NOT_NULL),
+                                                   Column("EVIDENCE", Varchar(1024), NOT_NULL),
+                                                   Column("ADVICE", Varchar(512), NOT_NULL),
+                                                   CEnd()};
+
+static ST_FIELD_INFO lockdiag_incidents_fields[] = {Column("INCIDENT_ID", ULonglong(), NOT_NULL),
+                                                    Column("TIME", Datetime(0), NOT_NULL),
+                                                    Column("THREAD_ID", ULonglong(), NOT_NULL),
+                                                    Column("USER", Varchar(USERNAME_CHAR_LENGTH), NOT_NULL),
+                                                    Column("HOST", Varchar(HOSTNAME_LENGTH), NOT_NULL),
+                                                    Column("ERROR_CODE", ULong(), NOT_NULL),
+                                                    Column("ERROR_NAME", Varchar(64), NOT_NULL),
+                                                    Column("TABLE_SCHEMA", Name(), NULLABLE),
+                                                    Column("TABLE_NAME", Name(), NULLABLE),
+                                                    Column("STATEMENT_DIGEST", Varchar(512), NOT_NULL),
+                                                    Column("TRANSACTION_HISTORY", Varchar(512), NOT_NULL),
+                                                    Column("PATTERN_ID", ULonglong(), NULLABLE),
+                                                    CEnd()};
 
 static ST_FIELD_INFO lockdiag_tables_fields[] = {
     Column("TABLE_SCHEMA", Name(), NOT_NULL),
@@ -105,6 +141,124 @@ int FillTables(THD* thd, TABLE_LIST* tables, Item*) {
     f[kTLockWaitTimeouts]->store(static_cast<longlong>(r.lock_wait_timeouts), true);
     StoreTime(thd, f[kTFirstSeen], r.first_seen);
     StoreTime(thd, f[kTLastSeen], r.last_seen);
+    if (schema_table_store_record(thd, table)) return 1;
+  }
+  return 0;
+}
+
+void StoreCount(Field* f, uint64_t n) { f->store(static_cast<longlong>(n), true); }
+
+// --- LOCKDIAG_LOCK_ORDER -----------------------------------------------------
+enum LockOrderColumn {
+  kOFirstSchema,
+  kOFirstTable,
+  kOSecondSchema,
+  kOSecondTable,
+  kOTxns,
+  kOReverse,
+  kOSample,
+  kOLast
+};
+
+int FillLockOrder(THD* thd, TABLE_LIST* tables, Item*) {
+  if (DeniedWithoutProcess(thd)) return 1;
+  TABLE* table = tables->table;
+  Field** f = table->field;
+  for (const LockOrderRow& r : GlobalAnalyzer().SnapshotLockOrder()) {
+    StoreName(f[kOFirstSchema], r.first_schema);
+    StoreName(f[kOFirstTable], r.first_table);
+    StoreName(f[kOSecondSchema], r.second_schema);
+    StoreName(f[kOSecondTable], r.second_table);
+    StoreCount(f[kOTxns], r.transactions);
+    StoreCount(f[kOReverse], r.reverse_transactions);
+    StoreName(f[kOSample], r.sample_digest);
+    StoreTime(thd, f[kOLast], r.last_seen);
+    if (schema_table_store_record(thd, table)) return 1;
+  }
+  return 0;
+}
+
+// --- LOCKDIAG_PATTERNS -------------------------------------------------------
+enum PatternColumn {
+  kPId,
+  kPPattern,
+  kPSeverity,
+  kPObjects,
+  kPOccurrences,
+  kPRelated,
+  kPFirst,
+  kPLast,
+  kPEvidence,
+  kPAdvice
+};
+
+int FillPatterns(THD* thd, TABLE_LIST* tables, Item*) {
+  if (DeniedWithoutProcess(thd)) return 1;
+  TABLE* table = tables->table;
+  Field** f = table->field;
+  for (const PatternRow& r : GlobalAnalyzer().SnapshotPatterns()) {
+    StoreCount(f[kPId], r.id);
+    StoreName(f[kPPattern], r.pattern);
+    StoreName(f[kPSeverity], r.severity);
+    StoreName(f[kPObjects], r.objects);
+    StoreCount(f[kPOccurrences], r.occurrences);
+    StoreCount(f[kPRelated], r.related_errors);
+    StoreTime(thd, f[kPFirst], r.first_seen);
+    StoreTime(thd, f[kPLast], r.last_seen);
+    StoreName(f[kPEvidence], r.evidence);
+    StoreName(f[kPAdvice], r.advice);
+    if (schema_table_store_record(thd, table)) return 1;
+  }
+  return 0;
+}
+
+// --- LOCKDIAG_INCIDENTS ------------------------------------------------------
+enum IncidentColumn {
+  kIId,
+  kITime,
+  kIThread,
+  kIUser,
+  kIHost,
+  kICode,
+  kIName,
+  kISchema,
+  kITable,
+  kIDigest,
+  kIHistory,
+  kIPattern
+};
+
+void StoreNullableName(Field* f, const std::string& s) {
+  if (s.empty()) {
+    f->set_null();
+  } else {
+    f->set_notnull();
+    StoreName(f, s);
+  }
+}
+
+int FillIncidents(THD* thd, TABLE_LIST* tables, Item*) {
+  if (DeniedWithoutProcess(thd)) return 1;
+  TABLE* table = tables->table;
+  Field** f = table->field;
+  for (const IncidentRow& r : GlobalAnalyzer().SnapshotIncidents()) {
+    StoreCount(f[kIId], r.id);
+    StoreTime(thd, f[kITime], r.time);
+    StoreCount(f[kIThread], r.thread_id);
+    StoreName(f[kIUser], r.user);
+    StoreName(f[kIHost], r.host);
+    StoreCount(f[kICode], r.error_code);
+    StoreName(f[kIName], r.error_name);
+    StoreNullableName(f[kISchema], r.table_schema);
+    StoreNullableName(f[kITable], r.table_name);
+    StoreName(f[kIDigest], r.statement_digest);
+    StoreName(f[kIHistory], r.transaction_history);
+    if (r.pattern_id == 0) {
+      f[kIPattern]->set_null();
+    } else {
+      f[kIPattern]->set_notnull();
+      StoreCount(f[kIPattern], r.pattern_id);
+    }
     if (schema_table_store_record(thd, table)) return 1;
   }
   return 0;
@@ -157,6 +311,27 @@ int FillEncoding(THD* thd, TABLE_LIST* tables, Item*) {
 }
 
 }  // namespace
+
+int InitLockOrderTable(void* p) {
+  auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
+  schema->fields_info = Show::lockdiag_lock_order_fields;
+  schema->fill_table = FillLockOrder;
+  return 0;
+}
+
+int InitPatternsTable(void* p) {
+  auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
+  schema->fields_info = Show::lockdiag_patterns_fields;
+  schema->fill_table = FillPatterns;
+  return 0;
+}
+
+int InitIncidentsTable(void* p) {
+  auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
+  schema->fields_info = Show::lockdiag_incidents_fields;
+  schema->fill_table = FillIncidents;
+  return 0;
+}
 
 int InitEncodingTable(void* p) {
   auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);

@@ -8,6 +8,9 @@ namespace lockdiag::server {
 // Plugin init functions of the I_S plugins (they set fields_info/fill_table).
 int InitTablesTable(void* schema_table);
 int InitEncodingTable(void* schema_table);
+int InitLockOrderTable(void* schema_table);
+int InitPatternsTable(void* schema_table);
+int InitIncidentsTable(void* schema_table);
 
 }  // namespace lockdiag::server
 

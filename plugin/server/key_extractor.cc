@@ -16,11 +16,25 @@ constexpr uint32_t kMaxInsertRows = 8;
 // Depth of AND nesting followed.
 constexpr int kMaxDepth = 8;
 
+// True when `cs` compares letters case-insensitively: equal keys may then
+// differ in case ('Ann' and 'ann' address the same unique-key row).
+bool FoldsCase(const CHARSET_INFO* cs) {
+  return cs != nullptr && cs != &my_charset_bin && !(cs->state & (MY_CS_BINSORT | MY_CS_CSSORT));
+}
+
 struct Sink {
   uint64_t* out;
   uint32_t max;
+  TABLE* table;
   uint32_t n = 0;
   bool full() const { return n >= max; }
+  // The column's collation, when the table is known.
+  const CHARSET_INFO* ColumnCharset(const LEX_CSTRING& column) const {
+    if (table == nullptr) return nullptr;
+    LEX_CSTRING name = column;
+    Field* f = table->find_field_by_name(&name);
+    return f != nullptr && f->result_type() == STRING_RESULT ? f->charset() : nullptr;
+  }
   void Add(const LEX_CSTRING& column, Item* value) {
     // Literals and bound parameters only. type() first: CONST_ITEM also
     // covers stored-procedure variables (Item_splocal), whose value needs a
@@ -31,7 +45,19 @@ struct Sink {
     String tmp(buf, sizeof(buf), &my_charset_bin);
     String* s = value->val_str(&tmp);
     if (s == nullptr) return;
-    out[n++] = KeyHash({column.str, column.length}, {s->ptr(), s->length()});
+    std::string_view bytes(s->ptr(), s->length());
+    char folded[256];
+    if (value->cmp_type() == STRING_RESULT && bytes.size() <= sizeof(folded) &&
+        FoldsCase(ColumnCharset(column))) {
+      // ASCII folding covers the keys applications use (slugs, handles,
+      // e-mail addresses); other letters are hashed as sent.
+      for (size_t i = 0; i < bytes.size(); ++i) {
+        char c = bytes[i];
+        folded[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+      }
+      bytes = {folded, bytes.size()};
+    }
+    out[n++] = KeyHash({column.str, column.length}, bytes);
   }
 };
 
@@ -117,7 +143,7 @@ void InsertValues(THD* thd, TABLE* table, Sink* sink) {
 
 uint32_t ExtractKeys(THD* thd, TABLE* table, bool is_insert, uint64_t* out, uint32_t max) {
   if (thd->lex == nullptr || max == 0) return 0;
-  Sink sink{out, max};
+  Sink sink{out, max, table};
   if (is_insert) {
     InsertValues(thd, table, &sink);
   } else if (SELECT_LEX* sel = thd->lex->first_select_lex()) {

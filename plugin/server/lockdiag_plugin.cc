@@ -6,6 +6,9 @@
 // Plugins in this library (INSTALL SONAME 'lockdiag' installs them all):
 //   LOCKDIAG          audit plugin: receives the events; owns the variables
 //   LOCKDIAG_TABLES   INFORMATION_SCHEMA.LOCKDIAG_TABLES
+//   LOCKDIAG_LOCK_ORDER  INFORMATION_SCHEMA.LOCKDIAG_LOCK_ORDER
+//   LOCKDIAG_PATTERNS    INFORMATION_SCHEMA.LOCKDIAG_PATTERNS
+//   LOCKDIAG_INCIDENTS   INFORMATION_SCHEMA.LOCKDIAG_INCIDENTS
 //   LOCKDIAG_ENCODING INFORMATION_SCHEMA.LOCKDIAG_ENCODING
 #include "server_includes.h"
 // The core after the server headers (see audit_adapter.cc).
@@ -85,14 +88,18 @@ MYSQL_SYSVAR_BOOL(encoding_checks, sv_encoding_checks, PLUGIN_VAR_OPCMDARG,
                   "(INFORMATION_SCHEMA.LOCKDIAG_ENCODING).",
                   nullptr, UpdateEncodingChecks, 1);
 
-st_mysql_sys_var* lockdiag_system_variables[] = {
-    MYSQL_SYSVAR(enabled), MYSQL_SYSVAR(max_tables), MYSQL_SYSVAR(history_size), MYSQL_SYSVAR(ignore_schemas),
-    MYSQL_SYSVAR(reset),   MYSQL_SYSVAR(encoding_checks), nullptr};
+st_mysql_sys_var* lockdiag_system_variables[] = {MYSQL_SYSVAR(enabled),
+                                                 MYSQL_SYSVAR(max_tables),
+                                                 MYSQL_SYSVAR(history_size),
+                                                 MYSQL_SYSVAR(ignore_schemas),
+                                                 MYSQL_SYSVAR(reset),
+                                                 MYSQL_SYSVAR(encoding_checks),
+                                                 nullptr};
 
 // --- status variables --------------------------------------------------------
 // One SHOW_FUNC builds the Lockdiag_* array from a single Status() read, in
 // the scratch buffer the server passes (SHOW_VAR_FUNC_BUFF_SIZE bytes).
-constexpr int kStatusCount = 8;
+constexpr int kStatusCount = 9;
 int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_var_type) {
   struct Scratch {
     SHOW_VAR vars[kStatusCount + 1];
@@ -111,6 +118,7 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
       {"table_lock_events", st.table_lock_events},
       {"transactions", st.transactions},
       {"tracked_tables", st.tracked_tables},
+      {"patterns", st.patterns},
       {"memory_bytes", st.memory_bytes + session_bytes + enc.memory_bytes},
       {"dropped_events", st.dropped_events + enc.dropped},
       {"encoding_findings", enc.findings},
@@ -183,6 +191,45 @@ maria_declare_plugin(lockdiag){MYSQL_AUDIT_PLUGIN,
      "Per-table access and lock-error counts recorded by lockdiag",
      PLUGIN_LICENSE_GPL,
      InitTablesTable,
+     nullptr,
+     kVersion,
+     nullptr,
+     nullptr,
+     kVersionString,
+     MariaDB_PLUGIN_MATURITY_GAMMA},
+    {MYSQL_INFORMATION_SCHEMA_PLUGIN,
+     &is_descriptor,
+     "LOCKDIAG_LOCK_ORDER",
+     kAuthor,
+     "Ordered pairs of tables locked in one transaction, and how often in reverse",
+     PLUGIN_LICENSE_GPL,
+     InitLockOrderTable,
+     nullptr,
+     kVersion,
+     nullptr,
+     nullptr,
+     kVersionString,
+     MariaDB_PLUGIN_MATURITY_GAMMA},
+    {MYSQL_INFORMATION_SCHEMA_PLUGIN,
+     &is_descriptor,
+     "LOCKDIAG_PATTERNS",
+     kAuthor,
+     "Non-uniform locking patterns lockdiag detected, with evidence and advice",
+     PLUGIN_LICENSE_GPL,
+     InitPatternsTable,
+     nullptr,
+     kVersion,
+     nullptr,
+     nullptr,
+     kVersionString,
+     MariaDB_PLUGIN_MATURITY_GAMMA},
+    {MYSQL_INFORMATION_SCHEMA_PLUGIN,
+     &is_descriptor,
+     "LOCKDIAG_INCIDENTS",
+     kAuthor,
+     "The last lock-related errors with the transaction that ran into them",
+     PLUGIN_LICENSE_GPL,
+     InitIncidentsTable,
      nullptr,
      kVersion,
      nullptr,

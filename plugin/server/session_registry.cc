@@ -29,6 +29,12 @@ std::atomic<Registry*> g_current{nullptr};
 std::mutex g_instances_mu;
 std::vector<std::pair<void*, Registry*>> g_instances;  // guarded by g_instances_mu
 
+void SetIdentityFromThd(Session* s, THD* thd) {
+  const Security_context* sctx = thd->security_ctx;
+  auto view = [](const char* p) { return p ? std::string_view(p) : std::string_view(); };
+  s->SetIdentity(view(sctx ? sctx->user : nullptr), view(sctx ? sctx->host_or_ip : nullptr));
+}
+
 }  // namespace
 
 bool RegistryInit(void* plugin) {
@@ -91,7 +97,15 @@ Session* SessionFor(MYSQL_THD thd, unsigned long thread_id) {
   }
   reg->live.fetch_add(1, std::memory_order_relaxed);
   thd_setspecific(thd, reg->key, s);
+  SetIdentityFromThd(s, static_cast<THD*>(thd));
   return s;
+}
+
+void RefreshIdentity(MYSQL_THD thd) {
+  Registry* reg = g_current.load(std::memory_order_acquire);
+  if (reg == nullptr) return;
+  if (auto* s = static_cast<Session*>(thd_getspecific(thd, reg->key)))
+    SetIdentityFromThd(s, static_cast<THD*>(thd));
 }
 
 void EndSession(MYSQL_THD thd) {

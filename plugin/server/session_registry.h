@@ -34,6 +34,8 @@ void RegistryDeinit(void* plugin);
 // SessionFor returns the Session of `thd`, creating it on first use; nullptr
 // when no registry is current or out of memory.
 Session* SessionFor(MYSQL_THD thd, unsigned long thread_id);
+// RefreshIdentity updates the Session's user and host (after COM_CHANGE_USER).
+void RefreshIdentity(MYSQL_THD thd);
 // EndSession publishes what the connection had open and frees its Session.
 void EndSession(MYSQL_THD thd);
 
