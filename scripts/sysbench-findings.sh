@@ -18,13 +18,13 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export LOCKDIAG_SERVER_DIR=$build/sysbench-findings-$tables
 export LOCKDIAG_SERVER_PORT=$((3420 + tables))
 server=$top/scripts/private-server.sh
-trap '"$server" stop' EXIT
+trap "[[ -n \${KEEP_SERVER:-} ]] || \"$server\" stop" EXIT
 
 "$server" start --plugin-dir "$build/plugin-dir"
 sql() { "$server" client "$@"; }
 sock=$("$server" socket)
 sb=(sysbench --db-driver=mysql --mysql-socket="$sock" --mysql-user=root --mysql-db=sbtest
-  --tables="$tables" --table-size=2000 --threads=4 --time=0 --rand-seed=42)
+  --tables="$tables" --table-size=10000 --threads=4 --time=0 --rand-seed=42)
 
 sql -e "DROP DATABASE IF EXISTS sbtest; CREATE DATABASE sbtest"
 sql -e "UNINSTALL SONAME 'lockdiag'" >/dev/null 2>&1 || true

@@ -135,7 +135,10 @@ std::vector<PatternRow> Analyzer::SnapshotPatterns() {
   std::vector<PatternInfo> infos = patterns_.Snapshot();
   std::vector<PatternRow> rows;
   rows.reserve(infos.size());
-  for (const PatternInfo& info : infos) rows.push_back(BuildPatternRow(info));
+  for (const PatternInfo& info : infos) {
+    PatternRow row;
+    if (BuildPatternRow(info, &row)) rows.push_back(std::move(row));
+  }
   return rows;
 }
 
@@ -150,7 +153,7 @@ AnalyzerStatus Analyzer::Status() const {
   st.table_lock_events = table_lock_events_.Sum();
   st.transactions = transactions_.Sum();
   st.tracked_tables = tables_.count();
-  st.patterns = patterns_.count();
+  for (const PatternInfo& info : patterns_.Snapshot()) st.patterns += PatternHolds(info.what) ? 1 : 0;
   st.memory_bytes = tables_.memory_bytes() + lock_order_.memory_bytes() + read_writes_.memory_bytes() +
                     digests_.memory_bytes() + patterns_.memory_bytes() + incidents_.memory_bytes();
   st.dropped_events = dropped_.Sum();

@@ -137,7 +137,12 @@ class Analyzer {
   // ResolveIncidentLinks links unlinked incidents to patterns found since
   // they were last tried.
   void ResolveIncidentLinks();
-  PatternRow BuildPatternRow(const PatternInfo& info) const;
+  // BuildPatternRow fills `row` and returns whether the pattern still holds
+  // on the current aggregates (read-modify-write findings can stop holding;
+  // see ReadWritePairs::CurrentTableRmw). Rows that do not hold are not shown.
+  bool BuildPatternRow(const PatternInfo& info, PatternRow* row) const;
+  // PatternHolds: the same verdict without building the row's texts.
+  bool PatternHolds(const PatternCandidate& what) const;
   std::string Statement(uint64_t digest) const;
 
   const Config* const config_;

@@ -40,9 +40,29 @@ void AppendBounded(std::string* out, const std::string& part, size_t max) {
 
 }  // namespace
 
-PatternRow Analyzer::BuildPatternRow(const PatternInfo& info) const {
+bool Analyzer::PatternHolds(const PatternCandidate& what) const {
+  switch (what.type) {
+    case PatternType::kUnlockedReadModifyWrite: {
+      ReadWritePairStats p;
+      return read_writes_.Lookup(what.tables[0], what.read_digest, what.write_digest, &p) &&
+             IsUnlockedReadModifyWrite(p.transactions, p.matched_transactions, p.unprotected_transactions);
+    }
+    case PatternType::kMixedLockingReads: {
+      ReadWriteTableSummary s;
+      return read_writes_.CurrentTableRmw(what.tables[0], &s) &&
+             IsMixedLockingReads(s.protected_rmw_transactions > 0, s.unprotected_rmw_transactions > 0);
+    }
+    default:
+      // Lock-order, LOCK TABLES and isolation findings rest on counts that
+      // only grow: once true, they stay true until a reset.
+      return true;
+  }
+}
+
+bool Analyzer::BuildPatternRow(const PatternInfo& info, PatternRow* out) const {
   const PatternCandidate& what = info.what;
-  PatternRow row;
+  PatternRow& row = *out;
+  bool holds = true;
   row.id = info.id;
   row.pattern = PatternName(what.type);
   row.severity = SeverityName(PatternSeverity(what.type));
@@ -74,6 +94,7 @@ PatternRow Analyzer::BuildPatternRow(const PatternInfo& info) const {
     case PatternType::kUnlockedReadModifyWrite: {
       ReadWritePairStats p;
       if (!read_writes_.Lookup(what.tables[0], what.read_digest, what.write_digest, &p)) break;
+      holds = IsUnlockedReadModifyWrite(p.transactions, p.matched_transactions, p.unprotected_transactions);
       row.occurrences = p.matched_transactions;
       seen(p.last_seen);
       AppendBounded(&row.evidence, "read: " + quote(p.read_digest), kMaxEvidence);
@@ -87,7 +108,8 @@ PatternRow Analyzer::BuildPatternRow(const PatternInfo& info) const {
     }
     case PatternType::kMixedLockingReads: {
       ReadWriteTableSummary s;
-      if (!read_writes_.LookupTable(what.tables[0], &s)) break;
+      if (!read_writes_.CurrentTableRmw(what.tables[0], &s)) break;
+      holds = IsMixedLockingReads(s.protected_rmw_transactions > 0, s.unprotected_rmw_transactions > 0);
       row.occurrences = s.protected_rmw_transactions + s.unprotected_rmw_transactions;
       seen(s.last_seen);
       AppendBounded(&row.evidence,
@@ -131,7 +153,7 @@ PatternRow Analyzer::BuildPatternRow(const PatternInfo& info) const {
       break;
     }
   }
-  return row;
+  return holds;
 }
 
 }  // namespace lockdiag

@@ -153,4 +153,33 @@ void ReadWritePairs::Reset() {
   }
 }
 
+bool ReadWritePairs::CurrentTableRmw(uint64_t table_hash, ReadWriteTableSummary* out) const {
+  const Shard& shard = ShardOf(table_hash);
+  MutexLock lock(&shard.mu);
+  auto it = shard.tables.find(table_hash);
+  if (it == shard.tables.end()) return false;
+  *out = it->second;
+  out->protected_rmw_transactions = out->unprotected_rmw_transactions = 0;
+  out->protected_read_digest = out->protected_write_digest = 0;
+  out->unprotected_read_digest = out->unprotected_write_digest = 0;
+  uint64_t best_protected = 0, best_unprotected = 0;
+  for (const auto& [key, p] : shard.pairs) {
+    if (p.table_hash != table_hash || !IsReadModifyWrite(p.transactions, p.matched_transactions)) continue;
+    out->protected_rmw_transactions += p.protected_transactions;
+    out->unprotected_rmw_transactions += p.unprotected_transactions;
+    // The pair seen most often of each kind is the sample.
+    if (p.protected_transactions > best_protected) {
+      best_protected = p.protected_transactions;
+      out->protected_read_digest = p.read_digest;
+      out->protected_write_digest = p.write_digest;
+    }
+    if (p.unprotected_transactions > best_unprotected) {
+      best_unprotected = p.unprotected_transactions;
+      out->unprotected_read_digest = p.read_digest;
+      out->unprotected_write_digest = p.write_digest;
+    }
+  }
+  return true;
+}
+
 }  // namespace lockdiag

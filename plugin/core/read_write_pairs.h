@@ -73,6 +73,13 @@ class ReadWritePairs {
   bool Lookup(uint64_t table_hash, uint64_t read_digest, uint64_t write_digest,
               ReadWritePairStats* out) const;
   bool LookupTable(uint64_t table_hash, ReadWriteTableSummary* out) const;
+  // CurrentTableRmw: the table's summary recomputed from the pairs that are
+  // read-modify-write *now*. A pair's class changes as transactions come in:
+  // an early burst of matching keys can qualify a pair that later falls under
+  // the threshold (sysbench's skewed ids do exactly that), so findings built
+  // on the class are judged on the current counts, not on the first
+  // crossing. Takes the table's shard lock and scans that shard's pairs.
+  bool CurrentTableRmw(uint64_t table_hash, ReadWriteTableSummary* out) const;
 
   uint64_t count() const { return budget_.count(); }
   uint64_t memory_bytes() const { return budget_.bytes(); }
