@@ -12,7 +12,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
-dir=${LOCKDIAG_SERVER_DIR:-$top/build/private-server}
+dir=$(realpath -m "${LOCKDIAG_SERVER_DIR:-$top/build/private-server}")
 port=${LOCKDIAG_SERVER_PORT:-3407}
 sock=$dir/mysqld.sock
 
