@@ -2,8 +2,8 @@
 # The demo command: installs what is missing, builds lockdiag, starts a
 # private throwaway MariaDB server under build/private-server (never the
 # system service), installs the plugin with INSTALL SONAME 'lockdiag', runs
-# the poetry-site workload from several connections at once, and prints what
-# lockdiag recorded.
+# the poetry site of the seed article from several connections at once, and
+# prints what lockdiag recorded.
 #
 #   scripts/demo.sh           # run it
 #   scripts/demo.sh --stop    # stop the private server afterwards
@@ -25,6 +25,9 @@ cmake -S "$top" -B "$build" >"$build/configure.log" 2>&1 || { cat "$build/config
 cmake --build "$build" -j "$(nproc)" --target lockdiag >"$build/demo-build.log" 2>&1 ||
   { cat "$build/demo-build.log" >&2; exit 1; }
 
+# A restart, so that the server loads the lockdiag.so just built (a loaded
+# library is not replaced by UNINSTALL + INSTALL).
+"$server" stop
 "$server" start --plugin-dir "$build/plugin-dir"
 sql() { "$server" client "$@"; }
 
@@ -33,45 +36,73 @@ sql -e "UNINSTALL SONAME 'lockdiag'" >/dev/null 2>&1 || true
 sql <"$top/scripts/demo/schema.sql"
 sql -e "INSTALL SONAME 'lockdiag'" 2>/dev/null
 
-echo "== workload: three poets' connections at once"
-# Careful path: reads the poet's stats row FOR UPDATE before writing.
-careful() {
-  for i in $(seq 1 20); do
-    echo "BEGIN;
-      SELECT poems FROM poetry.stats WHERE poet_id = 1 FOR UPDATE;
-      INSERT INTO poetry.poems (poet_id, slug, title, body) VALUES (1, 'ann-$i', 'Sonnet $i', 'Shall I compare thee');
-      UPDATE poetry.stats SET poems = poems + 1 WHERE poet_id = 1;
-      COMMIT;"
-  done | sql poetry >/dev/null
-}
-# Hasty path: reads plainly, then writes the same rows.
-hasty() {
-  for i in $(seq 1 20); do
-    echo "BEGIN;
-      SELECT poems FROM poetry.stats WHERE poet_id = 2;
-      INSERT INTO poetry.poems (poet_id, slug, title, body) VALUES (2, 'bo-$i', 'Haiku $i', 'an old silent pond');
-      UPDATE poetry.stats SET poems = poems + 1 WHERE poet_id = 2;
-      COMMIT;"
-  done | sql poetry >/dev/null
-}
-# Readers.
-readers() {
-  for i in $(seq 1 40); do
-    echo "SELECT p.title, s.poems FROM poetry.poems p JOIN poetry.stats s ON s.poet_id = p.poet_id WHERE p.id = $i;"
-  done | sql poetry >/dev/null
-}
-careful & hasty & readers &
-wait
+# Each "client" is a mariadb command-line session; --force goes on after an
+# error, as a web application would with the next request.
+client() { sql --force poetry "$@" >/dev/null 2>>"$build/demo-errors.log"; }
+: >"$build/demo-errors.log"
 
-# The same slug uploaded twice: a duplicate-key error lockdiag records.
-sql poetry -e "INSERT INTO poems (poet_id, slug, title, body) VALUES (1, 'ann-1', 'Sonnet 1 again', 'twice')" 2>&1 |
-  sed 's/^/   (expected) /' || true
+# Upload, careful code path: locks the slug and the poet's stats row first.
+careful_upload() {
+  for i in $(seq 1 15); do
+    echo "BEGIN;
+      SELECT id FROM poems WHERE slug = 'sonnet-$i' FOR UPDATE;
+      INSERT INTO poems (poet_id, slug, title, body) VALUES (1, 'sonnet-$i', 'Sonnet $i', 'Shall I compare thee');
+      UPDATE stats SET poems = poems + 1 WHERE poet_id = 1;
+      COMMIT;"
+  done | client
+}
+# Upload, hasty code path: checks the slug with a plain read, then inserts.
+# Two browser tabs run it at once for the same poems: duplicate-key errors.
+hasty_upload() {
+  for i in $(seq 1 15); do
+    echo "BEGIN;
+      SELECT id FROM poems WHERE slug = 'haiku-$i';
+      INSERT INTO poems (poet_id, slug, title, body) VALUES (2, 'haiku-$i', 'Haiku $i', 'an old silent pond');
+      UPDATE stats SET poems = poems + 1 WHERE poet_id = 2;
+      COMMIT;"
+  done | client
+}
+# Moderation locks stats before poems: the opposite order of the uploads.
+moderation() {
+  for i in $(seq 1 15); do
+    echo "BEGIN;
+      UPDATE stats SET poems = poems WHERE poet_id = 1;
+      UPDATE poems SET likes = likes + 1 WHERE slug = 'sonnet-$i';
+      COMMIT;"
+  done | client
+}
+# Readers, with a latin1 client sending UTF-8 text (the site's forms are UTF-8)
+# and a modern client sending emoji into the old utf8mb3 comments table.
+latin1_poet() {
+  echo "INSERT INTO poems (poet_id, slug, title, body) VALUES (1, 'poeme-1', 'Poème d''automne', 'Les sanglots longs des violons');" |
+    client --default-character-set=latin1
+}
+emoji_reader() {
+  echo "SET sql_mode = '';
+    INSERT INTO comments (poem_id, body) VALUES (1, 'Beautiful 🌸 poem');" | client --default-character-set=utf8mb4
+}
+
+echo "== workload: careful and hasty uploads, moderation, a latin1 poet and an emoji fan, all at once"
+careful_upload & hasty_upload & hasty_upload & moderation & latin1_poet & emoji_reader &
+wait
+echo "   the application saw: $(grep -c 'ERROR 1062' "$build/demo-errors.log" || true) duplicate-key errors," \
+  "$(grep -c 'ERROR 1213' "$build/demo-errors.log" || true) deadlocks"
 
 echo
-echo "== SELECT * FROM INFORMATION_SCHEMA.LOCKDIAG_TABLES"
-sql -t -e "SELECT TABLE_SCHEMA, TABLE_NAME, \`READS\`, SHARED_READS, EXCLUSIVE_READS, WRITES, LOCK_TABLES,
-                  TRANSACTIONS, DUPLICATE_KEY_ERRORS, DEADLOCKS, LOCK_WAIT_TIMEOUTS
-           FROM INFORMATION_SCHEMA.LOCKDIAG_TABLES ORDER BY TABLE_SCHEMA, TABLE_NAME"
+echo "== SELECT ... FROM INFORMATION_SCHEMA.LOCKDIAG_PATTERNS"
+sql -t -e "SELECT PATTERN_ID AS ID, PATTERN, SEVERITY, OBJECTS, OCCURRENCES AS N, RELATED_ERRORS AS ERRORS, ADVICE
+           FROM INFORMATION_SCHEMA.LOCKDIAG_PATTERNS ORDER BY PATTERN_ID"
+echo "== SELECT ... FROM INFORMATION_SCHEMA.LOCKDIAG_INCIDENTS (the last five)"
+sql -t -e "SELECT INCIDENT_ID AS ID, ERROR_NAME, TABLE_NAME, STATEMENT_DIGEST, TRANSACTION_HISTORY, PATTERN_ID
+           FROM INFORMATION_SCHEMA.LOCKDIAG_INCIDENTS ORDER BY INCIDENT_ID DESC LIMIT 5"
+echo "== SELECT ... FROM INFORMATION_SCHEMA.LOCKDIAG_ENCODING"
+sql -t -e "SELECT CLIENT_CHARSET, TABLE_NAME, COLUMN_NAME, COLUMN_CHARSET, ISSUE, OCCURRENCES AS N, SAMPLE
+           FROM INFORMATION_SCHEMA.LOCKDIAG_ENCODING ORDER BY TABLE_NAME, COLUMN_NAME, ISSUE"
+echo "== SELECT ... FROM INFORMATION_SCHEMA.LOCKDIAG_TABLES"
+sql -t -e "SELECT TABLE_NAME, \`READS\`, EXCLUSIVE_READS, WRITES, TRANSACTIONS,
+                  UNLOCKED_READ_WRITE_TRANSACTIONS AS UNLOCKED_RW, LOCKED_READ_WRITE_TRANSACTIONS AS LOCKED_RW,
+                  DUPLICATE_KEY_ERRORS AS DUP_KEYS, DEADLOCKS
+           FROM INFORMATION_SCHEMA.LOCKDIAG_TABLES ORDER BY TABLE_NAME"
 echo "== SHOW GLOBAL STATUS LIKE 'Lockdiag%'"
 sql -t -e "SHOW GLOBAL STATUS LIKE 'Lockdiag%'"
 echo

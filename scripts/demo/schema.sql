@@ -15,6 +15,12 @@ CREATE TABLE poems (
   body TEXT CHARACTER SET utf8mb4 NOT NULL,
   likes INT NOT NULL DEFAULT 0
 ) ENGINE=InnoDB;
+-- Written years ago, before anyone thought of emoji.
+CREATE TABLE comments (
+  id INT AUTO_INCREMENT PRIMARY KEY,
+  poem_id INT NOT NULL,
+  body VARCHAR(500) CHARACTER SET utf8mb3 NOT NULL
+) ENGINE=InnoDB;
 CREATE TABLE stats (
   poet_id INT PRIMARY KEY,
   poems INT NOT NULL DEFAULT 0
