@@ -151,13 +151,14 @@ std::string Session::History() const {
     prev = &a;
     const TxnTable& t = txn_.tables[a.table];
     const char* kind = AccessKindName(a.kind);
-    const size_t len = t.schema.size() + t.table.size() + std::char_traits<char>::length(kind) + 4;
+    const std::string name = QualifiedName(t.schema, t.table);
+    const size_t len = name.size() + std::char_traits<char>::length(kind) + 3;
     if (out.size() + len > kMaxIncidentHistory - 5) {
       out += ", ...";
       break;
     }
     if (!out.empty()) out += ", ";
-    out.append(t.schema).append(".").append(t.table).append(":").append(kind);
+    out.append(name).append(":").append(kind);
   }
   return out;
 }

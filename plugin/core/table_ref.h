@@ -18,7 +18,8 @@ namespace lockdiag {
 // TableHash: hash of (schema, table), never 0.
 uint64_t TableHash(std::string_view schema, std::string_view table);
 
-// QualifiedName: "schema.table", as the OBJECTS and TRANSACTION_HISTORY
+// QualifiedName: "schema.table" (each part in backticks, SQL-style, when it
+// holds anything but letters, digits, _ and $), as the OBJECTS and TRANSACTION_HISTORY
 // columns show tables.
 std::string QualifiedName(std::string_view schema, std::string_view table);
 
