@@ -150,23 +150,29 @@ bool EncodingChecker::RecordServerWarning(const WriteContext& ctx, uint32_t code
       bool parsed = ParseColumnMessage(message, &m);
       if (parsed && code == kErTruncatedWrongValueForField && !m.string_value)
         return false;  // a number or date
-      // Find the column among the statement's values.
+      // Find the column among the statement's values; note whether any value
+      // written to it is not pure ASCII.
       const WrittenValue* target = nullptr;
+      bool non_ascii = false;
       if (parsed && !m.column.empty()) {
         for (size_t i = 0; i < ctx.value_count; i++) {
           const WrittenValue& v = ctx.values[i];
           if (EqualsIgnoreCase(v.column, m.column) &&
               (m.table.empty() || EqualsIgnoreCase(v.table, m.table))) {
-            target = &v;
-            break;
+            if (target == nullptr) target = &v;
+            if (AsciiPrefixLength(v.value.data(), v.value.size()) != v.value.size()) non_ascii = true;
           }
         }
       }
       const Charset* column = target ? &LookupCharset(target->column_charset) : nullptr;
       if (code == kWarnDataTruncated || code == kErDataTooLong) {
         // Only a truncation caused by a conversion is an encoding finding.
+        // ASCII converts to as many characters and (but for the wide
+        // charsets) as many bytes, so an all-ASCII value cut short is simply
+        // too long for the column.
         if (!parsed || !column || target->column_charset.empty() || column->kind == CharsetKind::kBinary ||
-            client.kind == CharsetKind::kBinary || column->id == client.id) {
+            client.kind == CharsetKind::kBinary || column->id == client.id ||
+            (!non_ascii && column->kind != CharsetKind::kWide)) {
           return false;
         }
       }

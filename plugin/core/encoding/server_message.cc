@@ -18,6 +18,13 @@ int HexValue(char c) {
 void SetValue(std::string_view quoted, bool plain_hex_allowed, ColumnMessage* out) {
   out->value_len = 0;
   out->value_truncated = false;
+  // The server shows at most a few characters and marks the cut with "..."
+  // (convert_to_printable): a marker, not bytes of the value.
+  bool cut = false;
+  if (quoted.size() > 3 && quoted.substr(quoted.size() - 3) == "...") {
+    quoted.remove_suffix(3);
+    cut = true;
+  }
   bool plain_hex = plain_hex_allowed && !quoted.empty() && quoted.size() % 2 == 0;
   for (char c : quoted) plain_hex = plain_hex && HexValue(c) >= 0;
   auto push = [out](char c) {
@@ -31,6 +38,7 @@ void SetValue(std::string_view quoted, bool plain_hex_allowed, ColumnMessage* ou
     for (size_t i = 0; i + 1 < quoted.size(); i += 2) {
       push(static_cast<char>(HexValue(quoted[i]) * 16 + HexValue(quoted[i + 1])));
     }
+    out->value_truncated = out->value_truncated || cut;
     return;
   }
   for (size_t i = 0; i < quoted.size(); i++) {
@@ -42,6 +50,7 @@ void SetValue(std::string_view quoted, bool plain_hex_allowed, ColumnMessage* ou
       push(quoted[i]);
     }
   }
+  out->value_truncated = out->value_truncated || cut;
 }
 
 // Reads one quoted name (`name` or 'name') at s[*i]; advances past it.

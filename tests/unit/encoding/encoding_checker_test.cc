@@ -132,6 +132,13 @@ TEST_F(CheckerTest, LossyConversionFromWarnings) {
   // 1265 counts only for a converted character column.
   EXPECT_TRUE(checker_.RecordServerWarning(ctx, 1265, "Data truncated for column 'title' at row 1"));
   EXPECT_FALSE(checker_.RecordServerWarning(ctx, 1265, "Data truncated for column 'price' at row 1"));
+  // An all-ASCII value cut short is too long, not converted badly.
+  WrittenValue ascii[] = {{"site", "poems", "title", "latin1", "abcdefg"}};
+  WriteContext plain = Context("utf8mb4");
+  plain.values = ascii;
+  plain.value_count = 1;
+  EXPECT_FALSE(checker_.RecordServerWarning(plain, 1265, "Data truncated for column 'title' at row 1"));
+  EXPECT_FALSE(checker_.RecordServerWarning(plain, 1406, "Data too long for column 'title' at row 1"));
   WriteContext same = Context("utf8mb3");
   same.values = v;
   same.value_count = 1;

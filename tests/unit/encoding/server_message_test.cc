@@ -30,6 +30,14 @@ TEST(ServerMessage, LongValueIsCut) {
   ASSERT_TRUE(ParseColumnMessage(msg, &m));
   EXPECT_EQ(m.value_len, sizeof m.value_buf);
   EXPECT_TRUE(m.value_truncated);
+  // The server's own cut: "..." after the bytes it shows is a marker.
+  ASSERT_TRUE(ParseColumnMessage(
+      "Incorrect string value: '\\xD0\\xBF\\xD1\\x80\\xD0\\xB8...' for column `a`.`b`.`c` at row 1", &m));
+  EXPECT_EQ(m.value_bytes(), "\xD0\xBF\xD1\x80\xD0\xB8");
+  EXPECT_TRUE(m.value_truncated);
+  ASSERT_TRUE(ParseColumnMessage("Invalid utf8mb4 character string: 'F09F98...'", &m));
+  EXPECT_EQ(m.value_bytes(), "\xF0\x9F\x98");
+  EXPECT_TRUE(m.value_truncated);
 }
 
 TEST(ServerMessage, InvalidCharacterStringAndTruncation) {
