@@ -139,6 +139,11 @@ SHOW_VAR lockdiag_status_variables[] = {{"Lockdiag", reinterpret_cast<char*>(&Sh
 
 // --- plugin init / deinit ----------------------------------------------------
 int AuditInit(void* p) {
+  // A new installation records afresh. (The library may have stayed loaded
+  // since an earlier UNINSTALL: the server reuses a loaded library, and glibc
+  // keeps one loaded while a thread has thread_local state in it.)
+  GlobalAnalyzer().Reset();
+  GlobalEncodingStore().Reset();
   // Variables given at start-up (--lockdiag-...) were stored before init.
   Config& c = GlobalConfig();
   c.enabled.store(sv_enabled != 0);
