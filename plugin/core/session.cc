@@ -1,5 +1,7 @@
 #include "session.h"
 
+#include <cstring>
+
 #include "analyzer.h"
 #include "clock.h"
 #include "digest.h"
@@ -8,6 +10,23 @@
 
 namespace lockdiag {
 namespace {
+// RawTextHash: a fast 64-bit hash of a statement's raw text, eight bytes at
+// a time; only used to find a text seen before, never shown.
+uint64_t RawTextHash(std::string_view text) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ text.size();
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, text.data() + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, text.data() + i, text.size() - i);
+  h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+  return h ^ (h >> 29);
+}
+
 // Bound on the per-connection set of digests already published.
 constexpr size_t kMaxKnownDigests = 4096;
 
@@ -111,14 +130,28 @@ void Session::OnStatementEnd(const StatementEnd& end) {
       known_digests_.clear();
       known_generation_ = generation;
     }
-    const uint64_t digest = DigestStatement(end.text, &digest_text_);
+    const uint64_t raw_hash = RawTextHash(end.text);
+    RawDigest& cached = raw_digests_[raw_hash % kRawDigestCache];
+    const bool hit = cached.raw_hash == raw_hash && cached.length == end.text.size() && cached.digest != 0;
+    // The text is needed for a digest not yet published, and for incidents.
+    const bool need_text = !hit || failed || !cached.published || cached.generation != generation;
+    uint64_t digest = cached.digest;
+    if (need_text) {
+      digest = DigestStatement(end.text, &digest_text_);
+      cached = RawDigest{raw_hash, digest, generation, static_cast<uint32_t>(end.text.size()), false};
+    }
     for (size_t i = statement_first_access_; i < txn_.accesses.size(); ++i) txn_.accesses[i].digest = digest;
     for (size_t i = statement_first_error_; i < txn_.errors.size(); ++i) {
       txn_.errors[i].digest = digest;
       deadlock = deadlock || txn_.errors[i].code == kErrLockDeadlock;
     }
-    if (known_digests_.size() < kMaxKnownDigests && known_digests_.insert(digest).second) {
-      txn_.new_digests.emplace_back(digest, digest_text_);
+    if (need_text) {
+      if (known_digests_.size() < kMaxKnownDigests && known_digests_.insert(digest).second) {
+        txn_.new_digests.emplace_back(digest, digest_text_);
+      }
+      // Published now or before (or the set is full, and it never will be
+      // by this connection): the next hit skips the text.
+      cached.published = true;
     }
     if (failed) RecordIncidents(digest);
   }

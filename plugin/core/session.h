@@ -140,6 +140,20 @@ class Session {
   // for Analyzer generation known_generation_.
   std::unordered_set<uint64_t> known_digests_;
   uint64_t known_generation_ = 0;
+  // Recently seen statement texts -> their digest, so that a statement the
+  // connection runs again (a prepared statement's EXECUTE, a loop in the
+  // application) costs a hash of its raw text instead of a normalisation.
+  // Direct-mapped; `published` says the digest's text was already handed to
+  // the Analyzer in generation `generation`.
+  struct RawDigest {
+    uint64_t raw_hash = 0;
+    uint64_t digest = 0;
+    uint64_t generation = 0;
+    uint32_t length = 0;
+    bool published = false;
+  };
+  static constexpr size_t kRawDigestCache = 16;
+  RawDigest raw_digests_[kRawDigestCache];
   // Cached ignore list; refreshed when Config::ignore_version() moves.
   std::shared_ptr<const Config::SchemaList> ignore_;
   uint64_t ignore_version_ = ~uint64_t{0};

@@ -22,6 +22,14 @@ bool FoldsCase(const CHARSET_INFO* cs) {
   return cs != nullptr && cs != &my_charset_bin && !(cs->state & (MY_CS_BINSORT | MY_CS_CSSORT));
 }
 
+// HasUpperAscii: folding can change the value (digits, lower-case text and
+// most keys need no column lookup).
+bool HasUpperAscii(std::string_view s) {
+  for (char c : s)
+    if (c >= 'A' && c <= 'Z') return true;
+  return false;
+}
+
 struct Sink {
   uint64_t* out;
   uint32_t max;
@@ -47,7 +55,7 @@ struct Sink {
     if (s == nullptr) return;
     std::string_view bytes(s->ptr(), s->length());
     char folded[256];
-    if (value->cmp_type() == STRING_RESULT && bytes.size() <= sizeof(folded) &&
+    if (value->cmp_type() == STRING_RESULT && bytes.size() <= sizeof(folded) && HasUpperAscii(bytes) &&
         FoldsCase(ColumnCharset(column))) {
       // ASCII folding covers the keys applications use (slugs, handles,
       // e-mail addresses); other letters are hashed as sent.

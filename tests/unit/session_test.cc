@@ -241,6 +241,35 @@ TEST_F(SessionFactsTest, ResetMakesSessionsResendDigestTexts) {
   EXPECT_EQ(analyzer_.SnapshotLockOrder()[0].sample_digest, "update b set n = ?");
 }
 
+TEST_F(SessionFactsTest, RepeatedStatementTextsUseTheCacheAndStillResendAfterReset) {
+  // The same raw texts each time (as a prepared statement's EXECUTE sends):
+  // the second time the digest comes from the connection's cache.
+  for (int round = 0; round < 2; ++round) {
+    c_.Begin();
+    c_.Run("UPDATE a SET n = 1", {{"s.a", AccessKind::kWrite}});
+    c_.Run("UPDATE b SET n = 1", {{"s.b", AccessKind::kWrite}});
+    c_.Commit();
+  }
+  ASSERT_EQ(analyzer_.SnapshotLockOrder().size(), 1u);
+  EXPECT_EQ(analyzer_.SnapshotLockOrder()[0].transactions, 2u);
+  analyzer_.Reset();
+  c_.Begin();
+  c_.Run("UPDATE a SET n = 1", {{"s.a", AccessKind::kWrite}});
+  c_.Run("UPDATE b SET n = 1", {{"s.b", AccessKind::kWrite}});
+  c_.Commit();
+  ASSERT_EQ(analyzer_.SnapshotLockOrder().size(), 1u);
+  EXPECT_EQ(analyzer_.SnapshotLockOrder()[0].sample_digest, "update b set n = ?")
+      << "a cache hit after a reset publishes the text again";
+}
+
+TEST_F(SessionFactsTest, ARepeatedStatementThatFailsNamesItsDigest) {
+  c_.Run("INSERT INTO t VALUES (1)", {{"s.t", AccessKind::kWrite}});
+  c_.Run("INSERT INTO t VALUES (1)", {{"s.t", AccessKind::kWrite}}, kErrDupEntry);
+  auto incidents = analyzer_.SnapshotIncidents();
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].statement_digest, "insert into t values (...)");
+}
+
 TEST_F(SessionFactsTest, KeysPerAccessAreCapped) {
   std::vector<std::pair<std::string, std::string>> many;
   for (int i = 0; i < 100; ++i) many.emplace_back("id", std::to_string(i));
