@@ -167,6 +167,10 @@ void OnGeneral(THD* thd, const mysql_event_general* ev) {
   end.xa =
       thd->transaction->xid_state.is_explicit_XA() || cmd == SQLCOM_XA_COMMIT || cmd == SQLCOM_XA_ROLLBACK;
   session->OnStatementEnd(end);
+  // An event-scheduler job's THD ends without a disconnect event: free its
+  // Session whenever no transaction is left open, so none outlives the job.
+  if (thd->system_thread == SYSTEM_THREAD_EVENT_WORKER && !end.transaction_open && !end.under_lock_tables)
+    EndSession(thd);
 }
 
 }  // namespace
@@ -189,6 +193,11 @@ void NotifyEvent(MYSQL_THD mysql_thd, unsigned int event_class, const void* even
   // Disabled: return before touching anything else (the floor cost that
   // docs/benchmarks.md measures as "plugin installed, disabled").
   if (!GlobalConfig().enabled.load(std::memory_order_relaxed)) return;
+  // Client connections and event-scheduler jobs (application logic) are
+  // recorded; replication appliers, delayed-insert handlers and other system
+  // threads are not: they replay or serve work already seen where it was
+  // issued, and they end without the disconnect event that frees a Session.
+  if (thd->system_thread != NON_SYSTEM_THREAD && thd->system_thread != SYSTEM_THREAD_EVENT_WORKER) return;
   try {
     switch (event_class) {
       case MYSQL_AUDIT_TABLE_CLASS: {
