@@ -34,12 +34,14 @@ void Analyzer::Publish(const TransactionRecord& txn, uint64_t connection_id, Txn
   }
 
   // Every ordered pair of locked tables, by order of first locking access.
-  // Tables that one LOCK TABLES statement locked together have no order
-  // between them: the server takes those locks at once, in its own order.
+  // Tables first locked by one and the same statement have no order between
+  // them that lockdiag can see: LOCK TABLES takes its locks at once, and a
+  // join's row locks follow the optimizer's plan, not the order in which the
+  // server opened the tables (the order of the table-lock events).
   const std::vector<LockStep>& order = facts.lock_order;
   for (size_t j = 1; j < order.size(); ++j) {
     for (size_t i = 0; i < j; ++i) {
-      if (order[i].lock_tables && order[j].lock_tables && order[i].statement == order[j].statement) continue;
+      if (order[i].statement == order[j].statement) continue;
       if (!lock_order_.Add(txn.tables[order[i].table], txn.tables[order[j].table], order[j].digest, now,
                            max_tables * kLockOrderPairsPerTable, &found)) {
         ++dropped;
@@ -161,13 +163,20 @@ AnalyzerStatus Analyzer::Status() const {
 }
 
 void Analyzer::Reset() {
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  // Order matters when transactions are published during the reset. The
+  // findings go first: a publish that detects a pattern on an aggregate
+  // about to be cleared then reports it into the new store, where it shows
+  // only while its aggregates exist (PatternHolds), instead of setting a
+  // "reported" flag whose pattern the reset would then drop for good. The
+  // generation moves last, after the digest texts are gone, so that a
+  // Session that sees it resends every text it publishes next.
+  patterns_.Reset();
+  incidents_.Reset();
   tables_.Reset();
   lock_order_.Reset();
   read_writes_.Reset();
   digests_.Reset();
-  patterns_.Reset();
-  incidents_.Reset();
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   statements_.Reset();
   table_lock_events_.Reset();
   transactions_.Reset();

@@ -182,6 +182,16 @@ bool LockOrderGraph::Lookup(uint64_t first_hash, uint64_t second_hash, LockOrder
 }
 
 void LockOrderGraph::Reset() {
+  // The successor graph first: an edge re-added during the reset must not
+  // find its old successor entry (and skip adding it) just before the entry
+  // is erased, or cycles through it would never be found.
+  {
+    MutexLock lock(&graph_mu_);
+    successors_.clear();
+    names_.clear();
+    budget_.Release(0, graph_bytes_);
+    graph_bytes_ = 0;
+  }
   for (Shard& shard : shards_) {
     MutexLock lock(&shard.mu);
     int64_t bytes = 0;
@@ -190,11 +200,6 @@ void LockOrderGraph::Reset() {
     budget_.Release(shard.pairs.size(), bytes);
     shard.pairs.clear();
   }
-  MutexLock lock(&graph_mu_);
-  successors_.clear();
-  names_.clear();
-  budget_.Release(0, graph_bytes_);
-  graph_bytes_ = 0;
 }
 
 }  // namespace lockdiag

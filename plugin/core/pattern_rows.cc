@@ -52,11 +52,26 @@ bool Analyzer::PatternHolds(const PatternCandidate& what) const {
       return read_writes_.CurrentTableRmw(what.tables[0], &s) &&
              IsMixedLockingReads(s.protected_rmw_transactions > 0, s.unprotected_rmw_transactions > 0);
     }
-    default:
-      // Lock-order, LOCK TABLES and isolation findings rest on counts that
-      // only grow: once true, they stay true until a reset.
-      return true;
+    case PatternType::kLockOrderInversion:
+    case PatternType::kLockOrderCycle: {
+      // Counts that only grow: true while the edges exist (a reset racing
+      // with the publish that found it can leave a finding without them).
+      const size_t n = what.tables.size();
+      const size_t edges = what.type == PatternType::kLockOrderInversion ? 2 : n;
+      for (size_t i = 0; i < edges && n >= 2; ++i) {
+        LockOrderEdge e;
+        if (!lock_order_.Lookup(what.tables[i % n], what.tables[(i + 1) % n], &e) || e.transactions == 0)
+          return false;
+      }
+      return n >= 2;
+    }
+    case PatternType::kMixedLockTables:
+    case PatternType::kMixedIsolationLevels: {
+      TableStats s;
+      return tables_.Lookup(what.tables[0], &s);
+    }
   }
+  return false;
 }
 
 bool Analyzer::BuildPatternRow(const PatternInfo& info, PatternRow* out) const {
@@ -153,7 +168,7 @@ bool Analyzer::BuildPatternRow(const PatternInfo& info, PatternRow* out) const {
       break;
     }
   }
-  return holds;
+  return holds && PatternHolds(what);
 }
 
 }  // namespace lockdiag

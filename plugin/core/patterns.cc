@@ -159,15 +159,17 @@ uint64_t PatternStore::FindForIncident(uint32_t code, uint64_t table, uint64_t d
       bool all_touched = std::all_of(p.what.tables.begin(), p.what.tables.end(), [&](uint64_t x) {
         return x == table || std::find(history.begin(), history.end(), x) != history.end();
       });
-      consider(p.id, all_touched ? (t == PatternType::kLockOrderInversion ? 0 : 1) : 2);
+      // Only a finding about tables this transaction locked explains its
+      // deadlock or timeout.
+      if (all_touched) consider(p.id, t == PatternType::kLockOrderInversion ? 0 : 1);
     } else if ((IsDuplicateKey(code) || code == kErrCheckread) && !IsLockOrder(t)) {
       if (t == PatternType::kUnlockedReadModifyWrite && p.what.write_digest == digest) {
         consider(p.id, 0);
       } else if (t == PatternType::kMixedLockingReads) {
         consider(p.id, 1);
-      } else if (t == PatternType::kUnlockedReadModifyWrite) {
-        consider(p.id, 2);
       }
+      // An unlocked read-modify-write of another statement does not explain
+      // this write's duplicate key (a plain double submit, say).
     }
   }
   return best;

@@ -101,15 +101,23 @@ void Session::OnError(uint32_t code, std::string_view schema, std::string_view t
   int idx = -1;
   if (!table.empty() && !Ignored(schema)) idx = FindOrAddTable(schema, table);
   if (idx < 0 && txn_.accesses.size() > statement_first_access_) {
-    // The server did not name the table: blame the statement's last write,
-    // else its last access (a duplicate key is raised by the written table).
+    // The server did not name the table: blame the statement's first write
+    // (its own target; tables its triggers write come after it), else its
+    // last access (a duplicate key is raised by the written table).
     idx = txn_.accesses.back().table;
-    for (size_t i = txn_.accesses.size(); i-- > statement_first_access_;) {
+    for (size_t i = statement_first_access_; i < txn_.accesses.size(); ++i) {
       if (IsWriteAccess(txn_.accesses[i].kind)) {
         idx = txn_.accesses[i].table;
         break;
       }
     }
+  }
+  if (txn_.errors.size() >= kMaxErrorsPerTxn) {
+    // A loop with a CONTINUE handler can raise errors without end inside one
+    // transaction: the first ones are kept, the rest counted as dropped.
+    txn_.truncated = true;
+    analyzer_->CountDropped(1, connection_id_);
+    return;
   }
   txn_.errors.push_back(TxnError{code, idx, 0, NowMicros()});
 }

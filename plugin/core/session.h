@@ -91,6 +91,7 @@ class Session {
   static constexpr size_t kMaxAccessesPerTxn = 1024;
   static constexpr size_t kMaxKeysPerTxn = 4096;
   static constexpr size_t kMaxKeysPerAccess = 64;
+  static constexpr size_t kMaxErrorsPerTxn = 64;
   // Longest USER/HOST, STATEMENT_DIGEST and TRANSACTION_HISTORY kept per incident.
   static constexpr size_t kMaxIdentity = 128;
   static constexpr size_t kMaxIncidentStatement = 512;

@@ -92,14 +92,32 @@ void OnTableLock(THD* thd, const mysql_event_table* ev) {
   AccessEvent access;
   access.schema = {ev->database.str, ev->database.length};
   access.table = {ev->table.str, ev->table.length};
-  access.kind = ClassifyAccess(StrengthOf(lock), cls, SerializableTxn(thd));
   access.under_named_lock = HoldsNamedLock(thd);
+  // A table the statement locks only for its triggers, stored functions or
+  // foreign keys (prelocking): written or read by that code, not by the
+  // statement's own clauses, so it gets neither the statement's class nor
+  // its keys and values.
+  const TABLE_LIST* tl = table != nullptr ? table->pos_in_table_list : nullptr;
+  if (tl != nullptr && tl->prelocking_placeholder != TABLE_LIST::PRELOCK_NONE) {
+    access.kind = StrengthOf(lock) == LockStrength::kWriteLock ? AccessKind::kWrite : AccessKind::kRead;
+    session->OnTableAccess(access);
+    return;
+  }
+  access.kind = ClassifyAccess(StrengthOf(lock), cls, SerializableTxn(thd));
   // Which rows: only for the accesses read-modify-write detection compares
   // (reads of any kind, and writes); the source of INSERT ... SELECT and the
   // like have no keys of their own.
   uint64_t keys[Session::kMaxKeysPerAccess];
   const enum_sql_command cmd = thd->lex->sql_command;
+  // The INSERT / REPLACE target is the statement's first table; its VALUES
+  // belong to no other.
   const bool insert_target = IsInsert(cmd) && access.kind == AccessKind::kWrite;
+  const bool primary_target =
+      thd->lex->query_tables != nullptr && table != nullptr && thd->lex->query_tables->table == table;
+  if (insert_target && !primary_target) {
+    session->OnTableAccess(access);
+    return;
+  }
   if (cls != StatementClass::kLockTables && (cmd != SQLCOM_INSERT_SELECT && cmd != SQLCOM_REPLACE_SELECT)) {
     access.key_count = ExtractKeys(thd, table, insert_target, keys, Session::kMaxKeysPerAccess);
     access.keys = keys;
@@ -127,6 +145,14 @@ void AccessesUnderLockTables(THD* thd, Session* session) {
   }
 }
 
+// The last error a statement of a stored procedure ended with, on this
+// thread (a statement runs on one thread from start to end).
+struct RoutineError {
+  const THD* thd = nullptr;
+  uint32_t code = 0;
+};
+thread_local RoutineError t_routine_error;
+
 bool CommandIs(const mysql_event_general* ev, const char* name) {
   size_t n = strlen(name);
   return ev->general_command_length == n && memcmp(ev->general_command, name, n) == 0;
@@ -147,6 +173,10 @@ void OnGeneral(THD* thd, const mysql_event_general* ev) {
     default:
       return;
   }
+  // Statements of triggers and stored functions run inside another statement
+  // (and fire STATUS events of their own): their tables are locked, and
+  // reported, as part of the outer statement, which ends later.
+  if (thd->in_sub_stmt != 0) return;
   EncodingOnStatementEnd(thd);
   // A disconnect is handled by the CONNECTION event; a PREPARE runs nothing.
   if (CommandIs(ev, "Quit") || CommandIs(ev, "Prepare") || CommandIs(ev, "Close stmt")) return;
@@ -166,6 +196,18 @@ void OnGeneral(THD* thd, const mysql_event_general* ev) {
   end.isolation = static_cast<Isolation>(thd->tx_isolation);
   end.xa =
       thd->transaction->xid_state.is_explicit_XA() || cmd == SQLCOM_XA_COMMIT || cmd == SQLCOM_XA_ROLLBACK;
+  end.autocommit = !(thd->variables.option_bits & OPTION_NOT_AUTOCOMMIT);
+  end.under_lock_tables = thd->locked_tables_mode != LTM_NONE;
+  // A stored procedure's statements end with STATUS events of their own, and
+  // so does the CALL: an error a statement of the procedure already reported
+  // is not reported again by the CALL that failed with it.
+  const bool in_routine = thd->spcont != nullptr;
+  if (in_routine) {
+    t_routine_error = {thd, end.error_code};
+  } else {
+    if (t_routine_error.thd == thd && t_routine_error.code == end.error_code) end.error_code = 0;
+    t_routine_error = {};
+  }
   session->OnStatementEnd(end);
   // An event-scheduler job's THD ends without a disconnect event: free its
   // Session whenever no transaction is left open, so none outlives the job.

@@ -14,6 +14,19 @@ namespace {
 // ER_SPECIFIC_ACCESS_DENIED_ERROR naming PROCESS.
 bool DeniedWithoutProcess(THD* thd) { return check_global_access(thd, PROCESS_ACL, false) != 0; }
 
+// Guarded: a fill runs in the user's query; running out of memory while
+// copying a snapshot fails that query with the server's own error, and no
+// exception ever reaches the server.
+template <int (*Rows)(THD*, TABLE_LIST*)>
+int Guarded(THD* thd, TABLE_LIST* tables, Item*) {
+  try {
+    return Rows(thd, tables);
+  } catch (...) {
+    my_error(ER_OUT_OF_RESOURCES, MYF(0));
+    return 1;
+  }
+}
+
 void StoreName(Field* f, const std::string& s) { f->store(s.data(), s.size(), system_charset_info); }
 
 // Stores a core Timestamp (µs since the epoch, UTC) as a DATETIME in the
@@ -120,7 +133,7 @@ static ST_FIELD_INFO lockdiag_tables_fields[] = {
 namespace lockdiag::server {
 namespace {
 
-int FillTables(THD* thd, TABLE_LIST* tables, Item*) {
+int FillTablesRows(THD* thd, TABLE_LIST* tables) {
   if (DeniedWithoutProcess(thd)) return 1;
   TABLE* table = tables->table;
   Field** f = table->field;
@@ -160,7 +173,7 @@ enum LockOrderColumn {
   kOLast
 };
 
-int FillLockOrder(THD* thd, TABLE_LIST* tables, Item*) {
+int FillLockOrderRows(THD* thd, TABLE_LIST* tables) {
   if (DeniedWithoutProcess(thd)) return 1;
   TABLE* table = tables->table;
   Field** f = table->field;
@@ -192,7 +205,7 @@ enum PatternColumn {
   kPAdvice
 };
 
-int FillPatterns(THD* thd, TABLE_LIST* tables, Item*) {
+int FillPatternsRows(THD* thd, TABLE_LIST* tables) {
   if (DeniedWithoutProcess(thd)) return 1;
   TABLE* table = tables->table;
   Field** f = table->field;
@@ -237,7 +250,7 @@ void StoreNullableName(Field* f, const std::string& s) {
   }
 }
 
-int FillIncidents(THD* thd, TABLE_LIST* tables, Item*) {
+int FillIncidentsRows(THD* thd, TABLE_LIST* tables) {
   if (DeniedWithoutProcess(thd)) return 1;
   TABLE* table = tables->table;
   Field** f = table->field;
@@ -281,7 +294,7 @@ enum EncodingColumn {
   kEDigest,
 };
 
-int FillEncoding(THD* thd, TABLE_LIST* tables, Item*) {
+int FillEncodingRows(THD* thd, TABLE_LIST* tables) {
   if (DeniedWithoutProcess(thd)) return 1;
   TABLE* table = tables->table;
   Field** f = table->field;
@@ -315,35 +328,35 @@ int FillEncoding(THD* thd, TABLE_LIST* tables, Item*) {
 int InitLockOrderTable(void* p) {
   auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
   schema->fields_info = Show::lockdiag_lock_order_fields;
-  schema->fill_table = FillLockOrder;
+  schema->fill_table = Guarded<FillLockOrderRows>;
   return 0;
 }
 
 int InitPatternsTable(void* p) {
   auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
   schema->fields_info = Show::lockdiag_patterns_fields;
-  schema->fill_table = FillPatterns;
+  schema->fill_table = Guarded<FillPatternsRows>;
   return 0;
 }
 
 int InitIncidentsTable(void* p) {
   auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
   schema->fields_info = Show::lockdiag_incidents_fields;
-  schema->fill_table = FillIncidents;
+  schema->fill_table = Guarded<FillIncidentsRows>;
   return 0;
 }
 
 int InitEncodingTable(void* p) {
   auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
   schema->fields_info = Show::lockdiag_encoding_fields;
-  schema->fill_table = FillEncoding;
+  schema->fill_table = Guarded<FillEncodingRows>;
   return 0;
 }
 
 int InitTablesTable(void* p) {
   auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
   schema->fields_info = Show::lockdiag_tables_fields;
-  schema->fill_table = FillTables;
+  schema->fill_table = Guarded<FillTablesRows>;
   return 0;
 }
 

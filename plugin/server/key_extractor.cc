@@ -118,16 +118,36 @@ void Walk(Item* cond, TABLE* table, Sink* sink, int depth) {
   }
 }
 
+// True when `field` is part of a unique key (the primary key included): an
+// INSERT's values for such columns name the row it creates. Other columns
+// (a customer_id of many orders) say nothing about which row.
+bool InUniqueKey(const TABLE* table, const Field* field) {
+  for (uint k = 0; k < table->s->keys; ++k) {
+    const KEY& key = table->key_info[k];
+    if (!(key.flags & HA_NOSAME)) continue;
+    for (uint p = 0; p < key.user_defined_key_parts; ++p) {
+      if (key.key_part[p].fieldnr == field->field_index + 1) return true;
+    }
+  }
+  return false;
+}
+
 void InsertValues(THD* thd, TABLE* table, Sink* sink) {
+  if (table == nullptr) return;
   LEX* lex = thd->lex;
-  // Column names: the statement's list, else the table's columns in order.
-  Item_field* names[64];
+  // Target columns: the statement's list, else the table's columns in order;
+  // nullptr for columns outside every unique key.
+  Field* targets[64];
   uint named = 0;
   List_iterator<Item> fit(lex->field_list);
   while (Item* f = fit++) {
     if (named == 64) break;
-    names[named++] =
-        f->real_item()->type() == Item::FIELD_ITEM ? static_cast<Item_field*>(f->real_item()) : nullptr;
+    Field* field = nullptr;
+    if (f->real_item()->type() == Item::FIELD_ITEM) {
+      LEX_CSTRING name = static_cast<Item_field*>(f->real_item())->field_name;
+      field = table->find_field_by_name(&name);
+    }
+    targets[named++] = field != nullptr && InUniqueKey(table, field) ? field : nullptr;
   }
   List_iterator<List_item> rows(lex->many_values);
   uint32_t row_no = 0;
@@ -137,11 +157,13 @@ void InsertValues(THD* thd, TABLE* table, Sink* sink) {
     uint col = 0;
     while (Item* v = vit++) {
       if (sink->full()) break;
+      Field* field = nullptr;
       if (named > 0) {
-        if (col < named && names[col] != nullptr) sink->Add(names[col]->field_name, v->real_item());
-      } else if (table != nullptr && col < table->s->fields) {
-        sink->Add(table->field[col]->field_name, v->real_item());
+        field = col < named ? targets[col] : nullptr;
+      } else if (col < table->s->fields && InUniqueKey(table, table->field[col])) {
+        field = table->field[col];
       }
+      if (field != nullptr) sink->Add(field->field_name, v->real_item());
       ++col;
     }
   }

@@ -50,7 +50,11 @@ void UpdateIgnoreSchemas(MYSQL_THD, st_mysql_sys_var*, void* var, const void* sa
   char* old = *static_cast<char**>(var);
   *static_cast<char**>(var) = value ? my_strdup(PSI_NOT_INSTRUMENTED, value, MYF(0)) : nullptr;
   my_free(old);
-  GlobalConfig().SetIgnoreSchemas(value ? value : "");
+  try {
+    GlobalConfig().SetIgnoreSchemas(value ? value : "");
+  } catch (...) {
+    // Out of memory: the previous list stays in force.
+  }
 }
 void UpdateReset(MYSQL_THD, st_mysql_sys_var*, void*, const void* save) {
   // A trigger, not a setting: SET GLOBAL lockdiag_reset=ON clears everything
@@ -107,8 +111,14 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
   };
   static_assert(sizeof(Scratch) <= SHOW_VAR_FUNC_BUFF_SIZE, "scratch buffer too small");
   auto* s = static_cast<Scratch*>(buff);
-  AnalyzerStatus st = GlobalAnalyzer().Status();
-  encoding::EncodingStoreStatus enc = GlobalEncodingStore().Status();
+  AnalyzerStatus st;
+  encoding::EncodingStoreStatus enc;
+  try {
+    st = GlobalAnalyzer().Status();
+    enc = GlobalEncodingStore().Status();
+  } catch (...) {
+    // Out of memory while counting findings: show what the counters say.
+  }
   const unsigned long long session_bytes = LiveSessions() * sizeof(Session);
   const struct {
     const char* name;
@@ -139,18 +149,22 @@ SHOW_VAR lockdiag_status_variables[] = {{"Lockdiag", reinterpret_cast<char*>(&Sh
 
 // --- plugin init / deinit ----------------------------------------------------
 int AuditInit(void* p) {
-  // A new installation records afresh. (The library may have stayed loaded
-  // since an earlier UNINSTALL: the server reuses a loaded library, and glibc
-  // keeps one loaded while a thread has thread_local state in it.)
-  GlobalAnalyzer().Reset();
-  GlobalEncodingStore().Reset();
-  // Variables given at start-up (--lockdiag-...) were stored before init.
-  Config& c = GlobalConfig();
-  c.enabled.store(sv_enabled != 0);
-  c.max_tables.store(sv_max_tables);
-  c.history_size.store(sv_history_size);
-  c.SetIgnoreSchemas(sv_ignore_schemas ? sv_ignore_schemas : Config::kDefaultIgnoreSchemas);
-  GlobalEncodingChecker().set_enabled(sv_encoding_checks != 0);
+  try {
+    // A new installation records afresh. (The library may have stayed loaded
+    // since an earlier UNINSTALL: the server reuses a loaded library, and
+    // glibc keeps one loaded while a thread has thread_local state in it.)
+    GlobalAnalyzer().Reset();
+    GlobalEncodingStore().Reset();
+    // Variables given at start-up (--lockdiag-...) were stored before init.
+    Config& c = GlobalConfig();
+    c.enabled.store(sv_enabled != 0);
+    c.max_tables.store(sv_max_tables);
+    c.history_size.store(sv_history_size);
+    c.SetIgnoreSchemas(sv_ignore_schemas ? sv_ignore_schemas : Config::kDefaultIgnoreSchemas);
+    GlobalEncodingChecker().set_enabled(sv_encoding_checks != 0);
+  } catch (...) {
+    return 1;  // out of memory: the INSTALL fails with the server's error
+  }
   return RegistryInit(p) ? 0 : 1;
 }
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
-#include <unordered_set>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -19,7 +19,11 @@ namespace {
 struct Registry {
   MYSQL_THD_KEY_T key;
   std::mutex mu;
-  std::unordered_set<Session*> sessions;  // guarded by mu
+  // Every live Session, by the THD it belongs to (guarded by mu). The THD's
+  // own slot is the fast path; this map finds a Session whose slot the
+  // server wiped: COM_CHANGE_USER and COM_RESET_CONNECTION re-initialise the
+  // THD's plugin variables, thd_specifics included.
+  std::unordered_map<const void*, Session*> sessions;
   std::atomic<unsigned long> live{0};
 };
 
@@ -74,7 +78,7 @@ void RegistryDeinit(void* plugin) {
   // before deinit), so no event can be inside one of these Sessions.
   {
     std::lock_guard<std::mutex> lock(reg->mu);
-    for (Session* s : reg->sessions) delete s;
+    for (auto& [thd, s] : reg->sessions) delete s;
     reg->sessions.clear();
   }
   thd_key_delete(&reg->key);
@@ -86,40 +90,54 @@ Session* SessionFor(MYSQL_THD thd, unsigned long thread_id) {
   if (reg == nullptr) return nullptr;
   void* p = thd_getspecific(thd, reg->key);
   if (p != nullptr) return static_cast<Session*>(p);
-  Session* s = new (std::nothrow) Session(&GlobalAnalyzer(), thread_id);
-  if (s == nullptr) return nullptr;
+  // No Session in the slot: the connection's first event, or the server
+  // wiped the slot (change user, reset connection). In the second case the
+  // old Session ends as at a disconnect: the server rolled its transaction
+  // back.
+  std::unique_ptr<Session> fresh(new (std::nothrow) Session(&GlobalAnalyzer(), thread_id));
+  if (fresh == nullptr) return nullptr;
+  std::unique_ptr<Session> stale;
   try {
     std::lock_guard<std::mutex> lock(reg->mu);
-    reg->sessions.insert(s);
+    Session*& slot = reg->sessions[thd];
+    if (slot != nullptr) {
+      stale.reset(slot);
+    } else {
+      reg->live.fetch_add(1, std::memory_order_relaxed);
+    }
+    slot = fresh.get();
   } catch (...) {
-    delete s;
     return nullptr;
   }
-  reg->live.fetch_add(1, std::memory_order_relaxed);
+  Session* s = fresh.release();  // the map owns it now
   thd_setspecific(thd, reg->key, s);
   SetIdentityFromThd(s, static_cast<THD*>(thd));
+  if (stale != nullptr) stale->OnDisconnect();
   return s;
 }
 
 void RefreshIdentity(MYSQL_THD thd) {
+  // After COM_CHANGE_USER the slot is empty: SessionFor ends the old
+  // Session and starts one under the new account.
   Registry* reg = g_current.load(std::memory_order_acquire);
   if (reg == nullptr) return;
-  if (auto* s = static_cast<Session*>(thd_getspecific(thd, reg->key)))
+  if (Session* s = SessionFor(thd, static_cast<THD*>(thd)->thread_id))
     SetIdentityFromThd(s, static_cast<THD*>(thd));
 }
 
 void EndSession(MYSQL_THD thd) {
   Registry* reg = g_current.load(std::memory_order_acquire);
   if (reg == nullptr) return;
-  Session* s = static_cast<Session*>(thd_getspecific(thd, reg->key));
-  if (s == nullptr) return;
-  thd_setspecific(thd, reg->key, nullptr);
+  std::unique_ptr<Session> owned;
   {
     std::lock_guard<std::mutex> lock(reg->mu);
-    reg->sessions.erase(s);
+    auto it = reg->sessions.find(thd);
+    if (it == reg->sessions.end()) return;
+    owned.reset(it->second);
+    reg->sessions.erase(it);
   }
   reg->live.fetch_sub(1, std::memory_order_relaxed);
-  std::unique_ptr<Session> owned(s);
+  thd_setspecific(thd, reg->key, nullptr);
   owned->OnDisconnect();
 }
 

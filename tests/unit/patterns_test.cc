@@ -144,6 +144,25 @@ TEST_F(PatternsTest, LockTablesHasNoOrderWithinOneStatement) {
 }
 
 // --- LOCK_ORDER_CYCLE --------------------------------------------------------
+TEST_F(PatternsTest, AJoinHasNoOrderWithinOneStatement) {
+  // UPDATE a JOIN b and UPDATE b JOIN a: the server opens the tables in the
+  // statement's order, but the row locks follow the plan.
+  a_.Run("UPDATE a JOIN b ON a.id = b.id SET a.n = 1, b.n = 1", {{"shop.a", kWrite}, {"shop.b", kWrite}});
+  b_.Run("UPDATE b JOIN a ON a.id = b.id SET a.n = 1, b.n = 1", {{"shop.b", kWrite}, {"shop.a", kWrite}});
+  EXPECT_TRUE(Patterns().empty());
+  EXPECT_TRUE(analyzer_.SnapshotLockOrder().empty());
+  // Across statements the order is the application's, and it counts.
+  a_.Begin();
+  Update(a_, "a", "1");
+  Update(a_, "b", "1");
+  a_.Commit();
+  b_.Begin();
+  Update(b_, "b", "2");
+  Update(b_, "a", "2");
+  b_.Commit();
+  EXPECT_EQ(Named("LOCK_ORDER_INVERSION").size(), 1u);
+}
+
 TEST_F(PatternsTest, CycleOfThreeTables) {
   auto txn = [](Client& c, const char* first, const char* second) {
     c.Begin();
