@@ -323,41 +323,22 @@ int FillEncodingRows(THD* thd, TABLE_LIST* tables) {
   return 0;
 }
 
+// InitTable: the init function of one I_S plugin: its columns and its
+// (guarded) fill function.
+template <ST_FIELD_INFO* Fields, int (*Rows)(THD*, TABLE_LIST*)>
+int InitTable(void* p) {
+  auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
+  schema->fields_info = Fields;
+  schema->fill_table = Guarded<Rows>;
+  return 0;
+}
+
 }  // namespace
 
-int InitLockOrderTable(void* p) {
-  auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
-  schema->fields_info = Show::lockdiag_lock_order_fields;
-  schema->fill_table = Guarded<FillLockOrderRows>;
-  return 0;
-}
-
-int InitPatternsTable(void* p) {
-  auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
-  schema->fields_info = Show::lockdiag_patterns_fields;
-  schema->fill_table = Guarded<FillPatternsRows>;
-  return 0;
-}
-
-int InitIncidentsTable(void* p) {
-  auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
-  schema->fields_info = Show::lockdiag_incidents_fields;
-  schema->fill_table = Guarded<FillIncidentsRows>;
-  return 0;
-}
-
-int InitEncodingTable(void* p) {
-  auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
-  schema->fields_info = Show::lockdiag_encoding_fields;
-  schema->fill_table = Guarded<FillEncodingRows>;
-  return 0;
-}
-
-int InitTablesTable(void* p) {
-  auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
-  schema->fields_info = Show::lockdiag_tables_fields;
-  schema->fill_table = Guarded<FillTablesRows>;
-  return 0;
-}
+int InitLockOrderTable(void* p) { return InitTable<Show::lockdiag_lock_order_fields, FillLockOrderRows>(p); }
+int InitPatternsTable(void* p) { return InitTable<Show::lockdiag_patterns_fields, FillPatternsRows>(p); }
+int InitIncidentsTable(void* p) { return InitTable<Show::lockdiag_incidents_fields, FillIncidentsRows>(p); }
+int InitEncodingTable(void* p) { return InitTable<Show::lockdiag_encoding_fields, FillEncodingRows>(p); }
+int InitTablesTable(void* p) { return InitTable<Show::lockdiag_tables_fields, FillTablesRows>(p); }
 
 }  // namespace lockdiag::server
