@@ -14,11 +14,13 @@ namespace {
 // ER_SPECIFIC_ACCESS_DENIED_ERROR naming PROCESS.
 bool DeniedWithoutProcess(THD* thd) { return check_global_access(thd, PROCESS_ACL, false) != 0; }
 
-// Guarded: a fill runs in the user's query; running out of memory while
-// copying a snapshot fails that query with the server's own error, and no
-// exception ever reaches the server.
+// Guarded: every fill goes through it. It checks PROCESS first; a fill runs
+// in the user's query, so running out of memory while copying a snapshot
+// fails that query with the server's own error, and no exception ever
+// reaches the server.
 template <int (*Rows)(THD*, TABLE_LIST*)>
 int Guarded(THD* thd, TABLE_LIST* tables, Item*) {
+  if (DeniedWithoutProcess(thd)) return 1;
   try {
     return Rows(thd, tables);
   } catch (...) {
@@ -28,6 +30,16 @@ int Guarded(THD* thd, TABLE_LIST* tables, Item*) {
 }
 
 void StoreName(Field* f, const std::string& s) { f->store(s.data(), s.size(), system_charset_info); }
+void StoreCount(Field* f, uint64_t n) { f->store(static_cast<longlong>(n), true); }
+// StoreNullableName: NULL for an empty name (an unknown table).
+void StoreNullableName(Field* f, const std::string& s) {
+  if (s.empty()) {
+    f->set_null();
+  } else {
+    f->set_notnull();
+    StoreName(f, s);
+  }
+}
 
 // Stores a core Timestamp (µs since the epoch, UTC) as a DATETIME in the
 // session's time zone, like NOW() would show it.
@@ -134,32 +146,29 @@ namespace lockdiag::server {
 namespace {
 
 int FillTablesRows(THD* thd, TABLE_LIST* tables) {
-  if (DeniedWithoutProcess(thd)) return 1;
   TABLE* table = tables->table;
   Field** f = table->field;
   for (const TableRow& r : GlobalAnalyzer().SnapshotTables()) {
-    auto n = [&](AccessKind k) { return static_cast<longlong>(r.accesses[static_cast<int>(k)]); };
+    auto n = [&](AccessKind k) { return r.accesses[static_cast<int>(k)]; };
     StoreName(f[kTSchema], r.schema);
     StoreName(f[kTName], r.table);
-    f[kTReads]->store(n(AccessKind::kRead), true);
-    f[kTSharedReads]->store(n(AccessKind::kReadShared), true);
-    f[kTExclusiveReads]->store(n(AccessKind::kReadExclusive), true);
-    f[kTWrites]->store(n(AccessKind::kWrite), true);
-    f[kTLockTables]->store(n(AccessKind::kLockTablesRead) + n(AccessKind::kLockTablesWrite), true);
-    f[kTTransactions]->store(static_cast<longlong>(r.transactions), true);
-    f[kTUnlockedRw]->store(static_cast<longlong>(r.unlocked_read_write_transactions), true);
-    f[kTLockedRw]->store(static_cast<longlong>(r.locked_read_write_transactions), true);
-    f[kTDupKey]->store(static_cast<longlong>(r.duplicate_key_errors), true);
-    f[kTDeadlocks]->store(static_cast<longlong>(r.deadlocks), true);
-    f[kTLockWaitTimeouts]->store(static_cast<longlong>(r.lock_wait_timeouts), true);
+    StoreCount(f[kTReads], n(AccessKind::kRead));
+    StoreCount(f[kTSharedReads], n(AccessKind::kReadShared));
+    StoreCount(f[kTExclusiveReads], n(AccessKind::kReadExclusive));
+    StoreCount(f[kTWrites], n(AccessKind::kWrite));
+    StoreCount(f[kTLockTables], n(AccessKind::kLockTablesRead) + n(AccessKind::kLockTablesWrite));
+    StoreCount(f[kTTransactions], r.transactions);
+    StoreCount(f[kTUnlockedRw], r.unlocked_read_write_transactions);
+    StoreCount(f[kTLockedRw], r.locked_read_write_transactions);
+    StoreCount(f[kTDupKey], r.duplicate_key_errors);
+    StoreCount(f[kTDeadlocks], r.deadlocks);
+    StoreCount(f[kTLockWaitTimeouts], r.lock_wait_timeouts);
     StoreTime(thd, f[kTFirstSeen], r.first_seen);
     StoreTime(thd, f[kTLastSeen], r.last_seen);
     if (schema_table_store_record(thd, table)) return 1;
   }
   return 0;
 }
-
-void StoreCount(Field* f, uint64_t n) { f->store(static_cast<longlong>(n), true); }
 
 // --- LOCKDIAG_LOCK_ORDER -----------------------------------------------------
 enum LockOrderColumn {
@@ -174,7 +183,6 @@ enum LockOrderColumn {
 };
 
 int FillLockOrderRows(THD* thd, TABLE_LIST* tables) {
-  if (DeniedWithoutProcess(thd)) return 1;
   TABLE* table = tables->table;
   Field** f = table->field;
   for (const LockOrderRow& r : GlobalAnalyzer().SnapshotLockOrder()) {
@@ -206,7 +214,6 @@ enum PatternColumn {
 };
 
 int FillPatternsRows(THD* thd, TABLE_LIST* tables) {
-  if (DeniedWithoutProcess(thd)) return 1;
   TABLE* table = tables->table;
   Field** f = table->field;
   for (const PatternRow& r : GlobalAnalyzer().SnapshotPatterns()) {
@@ -241,17 +248,7 @@ enum IncidentColumn {
   kIPattern
 };
 
-void StoreNullableName(Field* f, const std::string& s) {
-  if (s.empty()) {
-    f->set_null();
-  } else {
-    f->set_notnull();
-    StoreName(f, s);
-  }
-}
-
 int FillIncidentsRows(THD* thd, TABLE_LIST* tables) {
-  if (DeniedWithoutProcess(thd)) return 1;
   TABLE* table = tables->table;
   Field** f = table->field;
   for (const IncidentRow& r : GlobalAnalyzer().SnapshotIncidents()) {
@@ -295,7 +292,6 @@ enum EncodingColumn {
 };
 
 int FillEncodingRows(THD* thd, TABLE_LIST* tables) {
-  if (DeniedWithoutProcess(thd)) return 1;
   TABLE* table = tables->table;
   Field** f = table->field;
   for (const encoding::EncodingRow& r : GlobalEncodingStore().Snapshot()) {
@@ -307,13 +303,12 @@ int FillEncodingRows(THD* thd, TABLE_LIST* tables) {
     if (r.column_is_null) {
       f[kEColumn]->set_null();
     } else {
-      f[kEColumn]->set_notnull();
-      StoreName(f[kEColumn], r.column);
+      StoreNullableName(f[kEColumn], r.column);
     }
     StoreName(f[kEColumnCharset], r.column_charset);
     const char* issue = encoding::IssueName(r.issue);
     f[kEIssue]->store(issue, strlen(issue), system_charset_info);
-    f[kEOccurrences]->store(static_cast<longlong>(r.occurrences), true);
+    StoreCount(f[kEOccurrences], r.occurrences);
     StoreTime(thd, f[kEFirstSeen], r.first_seen);
     StoreTime(thd, f[kELastSeen], r.last_seen);
     StoreName(f[kESample], r.sample);
