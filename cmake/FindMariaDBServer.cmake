@@ -9,9 +9,10 @@
 # into THD, so the headers must come from the very source the server was built
 # from. Distributions do not ship sql/*.h, so:
 #   * -DMARIADB_SOURCE_DIR=/path/to/mariadb-10.x.y uses a source tree you have;
-#   * otherwise the module runs `apt-get source -d mariadb=<pin>` (the pin is in
-#     cmake/mariadb-pin.env) into <build>/_deps/mariadb-src once, and unpacks
-#     only the folders that are needed. Later configures reuse it.
+#   * otherwise cmake/MariaDBSource.cmake runs `apt-get source -d
+#     mariadb=<pin>` (the pin is in cmake/mariadb-pin.env) into
+#     <build>/_deps/mariadb-src once, and unpacks only the folders that are
+#     needed. Later configures reuse it.
 #
 # Inputs (cache variables, all optional):
 #   MARIADB_SOURCE_DIR      server source tree of the installed version
@@ -84,49 +85,10 @@ if(MARIADB_GENERATED_INCLUDE_DIR)
 endif()
 
 # --- the source tree -------------------------------------------------------
-# Only these folders of the source are needed; unpacking the whole 100 MB
-# tree would take far longer.
-set(_needed sql include wsrep-lib/include wsrep-lib/wsrep-API/v26 VERSION)
-
+# Fetched with apt-get source when not given (cmake/MariaDBSource.cmake).
+include("${CMAKE_CURRENT_LIST_DIR}/MariaDBSource.cmake")
 if(NOT MARIADB_SOURCE_DIR AND MARIADB_DEB_VERSION)
-  set(_deps "${CMAKE_BINARY_DIR}/_deps/mariadb-src")
-  string(REGEX REPLACE "^[0-9]+:" "" _debver "${MARIADB_DEB_VERSION}")
-  string(REGEX REPLACE "-[^-]+$" "" _upstream "${_debver}")
-  set(_tree "${_deps}/mariadb-${_upstream}")
-  if(NOT EXISTS "${_tree}/VERSION")
-    file(GLOB _orig "${_deps}/mariadb_${_upstream}.orig.tar.gz" "${_deps}/mariadb_${_upstream}.orig.tar.xz" "${_deps}/mariadb_${_upstream}.orig.tar.bz2")
-    if(NOT _orig)
-      find_program(_APT_GET apt-get)
-      if(NOT _APT_GET)
-        message(FATAL_ERROR
-          "lockdiag needs the MariaDB ${_upstream} source (for sql/*.h). "
-          "There is no apt-get here: pass -DMARIADB_SOURCE_DIR=/path/to/mariadb-${_upstream}.")
-      endif()
-      message(STATUS "Fetching the MariaDB source with apt-get source -d mariadb=${MARIADB_DEB_VERSION}")
-      file(MAKE_DIRECTORY "${_deps}")
-      execute_process(COMMAND "${_APT_GET}" source -d -qq "mariadb=${MARIADB_DEB_VERSION}"
-                      WORKING_DIRECTORY "${_deps}"
-                      RESULT_VARIABLE _rc OUTPUT_VARIABLE _o ERROR_VARIABLE _e)
-      file(GLOB _orig "${_deps}/mariadb_${_upstream}.orig.tar.gz" "${_deps}/mariadb_${_upstream}.orig.tar.xz" "${_deps}/mariadb_${_upstream}.orig.tar.bz2")
-      if(NOT _rc EQUAL 0 OR NOT _orig)
-        message(FATAL_ERROR
-          "apt-get source mariadb=${MARIADB_DEB_VERSION} failed:\n${_e}\n"
-          "It needs a deb-src entry: run scripts/install-deps.sh as root once, "
-          "or pass -DMARIADB_SOURCE_DIR=/path/to/mariadb-${_upstream}.")
-      endif()
-    endif()
-    set(_members "")
-    foreach(_d IN LISTS _needed)
-      list(APPEND _members "mariadb-${_upstream}/${_d}")
-    endforeach()
-    message(STATUS "Unpacking ${_members} from ${_orig}")
-    execute_process(COMMAND tar -xf "${_orig}" ${_members}
-                    WORKING_DIRECTORY "${_deps}" RESULT_VARIABLE _rc)
-    if(NOT _rc EQUAL 0)
-      message(FATAL_ERROR "Could not unpack ${_orig} into ${_deps}")
-    endif()
-  endif()
-  set(MARIADB_SOURCE_DIR "${_tree}" CACHE PATH "MariaDB server source tree" FORCE)
+  lockdiag_fetch_mariadb_source("${MARIADB_DEB_VERSION}" "${CMAKE_BINARY_DIR}/_deps/mariadb-src")
 endif()
 
 set(_source_version "")

@@ -1,14 +1,14 @@
 // server_includes.h first: the server headers need my_global.h before all else.
-#include "server_includes.h"
+#include "server/server_includes.h"
 // Own header after the server headers it relies on.
-#include "audit_adapter.h"
+#include "server/audit_adapter.h"
 // The core after the server headers: they define macros (min, max) that the
 // standard headers the core includes must not see first.
-#include "encoding_adapter.h"
-#include "key_extractor.h"
-#include "plugin_state.h"
-#include "session.h"
-#include "session_registry.h"
+#include "server/encoding_adapter.h"
+#include "server/key_extractor.h"
+#include "server/plugin_state.h"
+#include "core/lock/session.h"
+#include "server/session_registry.h"
 
 namespace lockdiag::server {
 namespace {

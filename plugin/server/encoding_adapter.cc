@@ -1,16 +1,16 @@
 // server_includes.h first: the server headers need my_global.h before all else.
-#include "server_includes.h"
+#include "server/server_includes.h"
 // Own header after the server headers it relies on.
-#include "encoding_adapter.h"
+#include "server/encoding_adapter.h"
 
 #include <string>
 #include <vector>
 
-#include "digest.h"
-#include "encoding/charsets.h"
-#include "encoding/encoding_checker.h"
-#include "encoding/server_message.h"
-#include "plugin_state.h"
+#include "core/lock/digest.h"
+#include "core/encoding/charsets.h"
+#include "core/encoding/encoding_checker.h"
+#include "core/encoding/server_message.h"
+#include "server/plugin_state.h"
 
 namespace lockdiag::server {
 namespace {

@@ -1,10 +1,10 @@
 // server_includes.h first: the server headers need my_global.h before all else.
-#include "server_includes.h"
+#include "server/server_includes.h"
 // Own header after the server headers it relies on.
-#include "is_tables.h"
+#include "server/is_tables.h"
 // The core after the server headers (see audit_adapter.cc).
-#include "incidents.h"
-#include "plugin_state.h"
+#include "core/lock/incidents.h"
+#include "server/plugin_state.h"
 
 namespace lockdiag::server {
 namespace {

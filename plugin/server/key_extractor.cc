@@ -1,11 +1,11 @@
 // server_includes.h first: the server headers need my_global.h before all else.
-#include "server_includes.h"
+#include "server/server_includes.h"
 // Own header after the server headers it relies on.
-#include "key_extractor.h"
+#include "server/key_extractor.h"
 
 #include <item_cmpfunc.h>
 
-#include "key_hash.h"
+#include "core/lock/key_hash.h"
 
 namespace lockdiag::server {
 namespace {

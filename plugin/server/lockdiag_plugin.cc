@@ -10,13 +10,13 @@
 //   LOCKDIAG_PATTERNS    INFORMATION_SCHEMA.LOCKDIAG_PATTERNS
 //   LOCKDIAG_INCIDENTS   INFORMATION_SCHEMA.LOCKDIAG_INCIDENTS
 //   LOCKDIAG_ENCODING INFORMATION_SCHEMA.LOCKDIAG_ENCODING
-#include "server_includes.h"
+#include "server/server_includes.h"
 // The core after the server headers (see audit_adapter.cc).
-#include "audit_adapter.h"
-#include "is_tables.h"
-#include "plugin_state.h"
-#include "session.h"
-#include "session_registry.h"
+#include "server/audit_adapter.h"
+#include "server/is_tables.h"
+#include "server/plugin_state.h"
+#include "core/lock/session.h"
+#include "server/session_registry.h"
 
 namespace lockdiag::server {
 namespace {

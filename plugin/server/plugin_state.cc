@@ -1,4 +1,4 @@
-#include "plugin_state.h"
+#include "server/plugin_state.h"
 
 namespace lockdiag::server {
 namespace {

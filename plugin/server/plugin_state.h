@@ -6,10 +6,10 @@
 #ifndef LOCKDIAG_SERVER_PLUGIN_STATE_H_
 #define LOCKDIAG_SERVER_PLUGIN_STATE_H_
 
-#include "analyzer.h"
-#include "config.h"
-#include "encoding/encoding_checker.h"
-#include "encoding/encoding_store.h"
+#include "core/lock/analyzer.h"
+#include "core/lock/config.h"
+#include "core/encoding/encoding_checker.h"
+#include "core/encoding/encoding_store.h"
 
 namespace lockdiag::server {
 

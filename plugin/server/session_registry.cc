@@ -1,7 +1,7 @@
 // server_includes.h first: the server headers need my_global.h before all else.
-#include "server_includes.h"
+#include "server/server_includes.h"
 // Own header after the server headers it relies on.
-#include "session_registry.h"
+#include "server/session_registry.h"
 
 #include <atomic>
 #include <memory>
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "plugin_state.h"
+#include "server/plugin_state.h"
 
 namespace lockdiag::server {
 namespace {

@@ -17,7 +17,7 @@
 #ifndef LOCKDIAG_SERVER_SESSION_REGISTRY_H_
 #define LOCKDIAG_SERVER_SESSION_REGISTRY_H_
 
-#include "session.h"
+#include "core/lock/session.h"
 
 namespace lockdiag::server {
 

@@ -1,5 +1,7 @@
 // charsets.cc: the charset table, name lookup and the lossy-conversion matrix.
-#include "encoding/charsets.h"
+#include "core/encoding/charsets.h"
+
+#include "core/common/text.h"
 
 #include <array>
 #include <bitset>
@@ -15,7 +17,7 @@ struct SingleByteTable {
 
 // Generated from the server's strings library; see the file's header.
 constexpr SingleByteTable kSingleByteTables[] = {
-#include "encoding/sb_tables.inc"
+#include "core/encoding/sb_tables.inc"
 };
 constexpr unsigned kFirstSingleByte = static_cast<unsigned>(CharsetId::kDec8);
 static_assert(sizeof(kSingleByteTables) / sizeof(kSingleByteTables[0]) == kCharsetCount - kFirstSingleByte,
@@ -79,19 +81,9 @@ constexpr bool TableOrderIsRight() {
 }
 static_assert(TableOrderIsRight(), "kCharsets must be indexed by CharsetId");
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); i++) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
-
 const Charset* FindExact(std::string_view name) {
   if (name.empty()) return nullptr;
-  const char first = Lower(name[0]);
+  const char first = AsciiLower(name[0]);
   for (unsigned i = 1; i < kCharsetCount; i++) {
     if (kCharsets[i].name[0] != first) continue;  // cheap reject before strlen
     if (EqualsIgnoreCase(name, kCharsets[i].name)) return &kCharsets[i];

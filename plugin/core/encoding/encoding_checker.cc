@@ -1,11 +1,14 @@
 // encoding_checker.cc: turns a statement's values and diagnostics into findings.
-#include "encoding/encoding_checker.h"
+#include "core/encoding/encoding_checker.h"
 
-#include "encoding/charsets.h"
-#include "encoding/mojibake.h"
-#include "encoding/sample.h"
-#include "encoding/scan.h"
-#include "encoding/server_message.h"
+#include "core/common/hash.h"
+#include "core/common/text.h"
+
+#include "core/encoding/charsets.h"
+#include "core/encoding/mojibake.h"
+#include "core/encoding/sample.h"
+#include "core/encoding/scan.h"
+#include "core/encoding/server_message.h"
 
 namespace lockdiag {
 namespace encoding {
@@ -16,29 +19,16 @@ std::string_view DisplayName(const Charset& cs, std::string_view given) {
   return cs.kind == CharsetKind::kUnknown ? given : std::string_view(cs.name);
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); i++) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // Per-statement de-duplication of (column, issue): a small fixed set of
 // hashes; when it is full, findings are recorded without de-duplication.
 class SeenSet {
  public:
   // Returns true the first time (column of `v`, issue) is offered.
   bool FirstTime(const WrittenValue& v, Issue issue) {
-    uint64_t h = 14695981039346656037ull;
-    for (std::string_view s : {v.schema, v.table, v.column}) {
-      for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-      h = (h ^ 0xFF) * 1099511628211ull;
-    }
-    h ^= static_cast<uint64_t>(issue) + 1;
+    FieldHasher hasher;
+    for (std::string_view s : {v.schema, v.table, v.column}) hasher.Field(s);
+    hasher.Number(static_cast<uint64_t>(issue) + 1);
+    const uint64_t h = hasher.value();
     for (size_t i = 0; i < size_; i++) {
       if (seen_[i] == h) return false;
     }

@@ -67,8 +67,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "clock.h"
-#include "encoding/encoding_store.h"
+#include "core/common/clock.h"
+#include "core/encoding/encoding_store.h"
 
 namespace lockdiag {
 namespace encoding {

@@ -1,45 +1,30 @@
 // encoding_store.cc: the sharded, bounded findings aggregate.
-#include "encoding/encoding_store.h"
+#include "core/encoding/encoding_store.h"
+
+#include "core/common/hash.h"
+#include "core/common/text.h"
 
 namespace lockdiag {
 namespace encoding {
 namespace {
 
-// FNV-1a over the key's fields, each followed by a separator byte that
-// cannot be confused with content of another field boundary.
-uint64_t Mix(uint64_t h, std::string_view s) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  h ^= 0xFF;  // field separator
-  h *= 1099511628211ull;
-  return h;
-}
-
-std::string_view Cut(std::string_view s, size_t max) { return s.size() <= max ? s : s.substr(0, max); }
+// Name: a name as a row keeps it (cut at a character boundary).
+std::string_view Name(std::string_view s) { return Utf8Head(s, kMaxNameBytes); }
 
 uint64_t HashKey(const FindingKey& k) {
-  uint64_t h = 14695981039346656037ull;
-  h = Mix(h, Cut(k.user, kMaxNameBytes));
-  h = Mix(h, Cut(k.host, kMaxNameBytes));
-  h = Mix(h, Cut(k.client_charset, kMaxNameBytes));
-  h = Mix(h, Cut(k.schema, kMaxNameBytes));
-  h = Mix(h, Cut(k.table, kMaxNameBytes));
-  h = Mix(h, k.column_is_null ? std::string_view() : Cut(k.column, kMaxNameBytes));
-  h = Mix(h, Cut(k.column_charset, kMaxNameBytes));
-  h ^= static_cast<uint64_t>(k.issue) + (k.column_is_null ? 0x100 : 0);
-  h *= 1099511628211ull;
-  return h;
+  FieldHasher h;
+  for (std::string_view s : {k.user, k.host, k.client_charset, k.schema, k.table}) h.Field(Name(s));
+  h.Field(k.column_is_null ? std::string_view() : Name(k.column));
+  h.Field(Name(k.column_charset));
+  h.Number(static_cast<uint64_t>(k.issue) + (k.column_is_null ? 0x100 : 0));
+  return h.value();
 }
 
 bool Matches(const EncodingRow& row, const FindingKey& k) {
-  return row.issue == k.issue && row.column_is_null == k.column_is_null &&
-         row.user == Cut(k.user, kMaxNameBytes) && row.host == Cut(k.host, kMaxNameBytes) &&
-         row.client_charset == Cut(k.client_charset, kMaxNameBytes) &&
-         row.schema == Cut(k.schema, kMaxNameBytes) && row.table == Cut(k.table, kMaxNameBytes) &&
-         (k.column_is_null || row.column == Cut(k.column, kMaxNameBytes)) &&
-         row.column_charset == Cut(k.column_charset, kMaxNameBytes);
+  return row.issue == k.issue && row.column_is_null == k.column_is_null && row.user == Name(k.user) &&
+         row.host == Name(k.host) && row.client_charset == Name(k.client_charset) &&
+         row.schema == Name(k.schema) && row.table == Name(k.table) &&
+         (k.column_is_null || row.column == Name(k.column)) && row.column_charset == Name(k.column_charset);
 }
 
 }  // namespace
@@ -89,20 +74,20 @@ bool EncodingStore::Record(const FindingKey& key, std::string_view sample, std::
   }
   // A new row: build it outside the lock (allocations), then reserve room.
   EncodingRow row;
-  row.user = Cut(key.user, kMaxNameBytes);
-  row.host = Cut(key.host, kMaxNameBytes);
-  row.client_charset = Cut(key.client_charset, kMaxNameBytes);
-  row.schema = Cut(key.schema, kMaxNameBytes);
-  row.table = Cut(key.table, kMaxNameBytes);
+  row.user = Name(key.user);
+  row.host = Name(key.host);
+  row.client_charset = Name(key.client_charset);
+  row.schema = Name(key.schema);
+  row.table = Name(key.table);
   row.column_is_null = key.column_is_null;
-  if (!key.column_is_null) row.column = Cut(key.column, kMaxNameBytes);
-  row.column_charset = Cut(key.column_charset, kMaxNameBytes);
+  if (!key.column_is_null) row.column = Name(key.column);
+  row.column_charset = Name(key.column_charset);
   row.issue = key.issue;
   row.occurrences = 1;
   row.first_seen = now;
   row.last_seen = now;
-  row.sample = Cut(sample, kMaxSampleChars);
-  row.statement_digest = Cut(digest, kMaxDigestChars);
+  row.sample = Utf8Head(sample, kMaxSampleChars);
+  row.statement_digest = Utf8Head(digest, kMaxDigestChars);
   const size_t footprint = Footprint(row);
 
   MutexLock lock(&shard.mu);

@@ -37,9 +37,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "clock.h"
-#include "sharded_counter.h"
-#include "thread_annotations.h"
+#include "core/common/clock.h"
+#include "core/common/sharded_counter.h"
+#include "core/common/thread_annotations.h"
 
 namespace lockdiag {
 namespace encoding {

@@ -1,9 +1,9 @@
 // mojibake.cc: the scored double-encoding heuristic (see mojibake.h).
-#include "encoding/mojibake.h"
+#include "core/encoding/mojibake.h"
 
 #include <array>
 
-#include "encoding/scan.h"
+#include "core/encoding/scan.h"
 
 namespace lockdiag {
 namespace encoding {

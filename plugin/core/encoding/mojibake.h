@@ -35,7 +35,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "encoding/charsets.h"
+#include "core/encoding/charsets.h"
 
 namespace lockdiag {
 namespace encoding {

@@ -1,5 +1,5 @@
 // sample.cc: redacted evidence strings.
-#include "encoding/sample.h"
+#include "core/encoding/sample.h"
 
 #include <cstring>
 

@@ -7,7 +7,7 @@
 // 3rd/4th-byte continuation rule is checked with saturating subtractions.
 // It only says whether a 32-byte block holds an error; the scalar validator
 // then finds the exact position from the last character boundary before it.
-#include "encoding/scan.h"
+#include "core/encoding/scan.h"
 
 #include <cstring>
 

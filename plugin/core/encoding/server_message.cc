@@ -1,5 +1,5 @@
 // server_message.cc: parsers for the server's English message texts.
-#include "encoding/server_message.h"
+#include "core/encoding/server_message.h"
 
 namespace lockdiag {
 namespace encoding {

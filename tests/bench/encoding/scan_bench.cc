@@ -6,10 +6,10 @@
 #include <string>
 
 #include "bench_inputs.h"
-#include "encoding/charsets.h"
-#include "encoding/encoding_checker.h"
-#include "encoding/mojibake.h"
-#include "encoding/scan.h"
+#include "core/encoding/charsets.h"
+#include "core/encoding/encoding_checker.h"
+#include "core/encoding/mojibake.h"
+#include "core/encoding/scan.h"
 
 namespace lockdiag {
 namespace encoding {

@@ -1,7 +1,7 @@
 // server_wf_bench.cc: the server's own well-formedness check on the same
 // inputs as scan_bench.cc: my_charset_utf8mb4_general_ci's
 // well_formed_char_length(), linked from Debian's libmariadbd.a (see
-// plugin/core/encoding/CMakeLists.txt). Compiled to nothing without it.
+// cmake/MariaDBStrings.cmake). Compiled to nothing without it.
 #ifdef LOCKDIAG_HAVE_MARIADB_STRINGS
 
 #include <my_global.h>

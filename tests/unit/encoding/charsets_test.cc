@@ -1,5 +1,5 @@
 // charsets_test.cc: names, kinds and the lossy-conversion matrix.
-#include "encoding/charsets.h"
+#include "core/encoding/charsets.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // encoding_checker_test.cc: the adapter-facing API end to end: which rows a
 // statement produces, and which it must not.
-#include "encoding/encoding_checker.h"
+#include "core/encoding/encoding_checker.h"
 
 #include <gtest/gtest.h>
 

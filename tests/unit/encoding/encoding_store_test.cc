@@ -1,6 +1,6 @@
 // encoding_store_test.cc: aggregation, bounds and drops, reset, snapshots,
 // and concurrent use.
-#include "encoding/encoding_store.h"
+#include "core/encoding/encoding_store.h"
 
 #include <gtest/gtest.h>
 

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "corpus_util.h"
-#include "encoding/charsets.h"
-#include "encoding/mojibake.h"
+#include "core/encoding/charsets.h"
+#include "core/encoding/mojibake.h"
 
 namespace lockdiag {
 namespace encoding {

@@ -1,6 +1,6 @@
 // mojibake_test.cc: the double-encoding heuristic on hand-picked cases
 // (the corpus-wide figures are in mojibake_corpus_test.cc).
-#include "encoding/mojibake.h"
+#include "core/encoding/mojibake.h"
 
 #include <gtest/gtest.h>
 

@@ -1,13 +1,13 @@
 // sample_test.cc: redaction of SAMPLE: hex only, never more than
 // kMaxSampleDataBytes bytes of a value, whatever the finding.
-#include "encoding/sample.h"
+#include "core/encoding/sample.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "encoding/encoding_checker.h"
-#include "encoding/encoding_store.h"
+#include "core/encoding/encoding_checker.h"
+#include "core/encoding/encoding_store.h"
 
 namespace lockdiag {
 namespace encoding {

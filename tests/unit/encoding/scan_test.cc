@@ -1,6 +1,6 @@
 // scan_test.cc: the scanners for every supported charset, and the vector
 // paths against the scalar reference.
-#include "encoding/scan.h"
+#include "core/encoding/scan.h"
 
 #include <gtest/gtest.h>
 

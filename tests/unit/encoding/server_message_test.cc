@@ -1,5 +1,5 @@
 // server_message_test.cc: parsing the server's English diagnostics.
-#include "encoding/server_message.h"
+#include "core/encoding/server_message.h"
 
 #include <gtest/gtest.h>
 

@@ -13,8 +13,8 @@
 #include <random>
 #include <string>
 
-#include "encoding/charsets.h"
-#include "encoding/scan.h"
+#include "core/encoding/charsets.h"
+#include "core/encoding/scan.h"
 
 namespace lockdiag {
 namespace encoding {

@@ -1,0 +1,164 @@
+// analyzer.h: the shared aggregates every connection publishes into, the
+// detectors that run on them, and the snapshots the INFORMATION_SCHEMA tables
+// are filled from.
+//
+//   Analyzer analyzer(&config);
+//   Session session(&analyzer, thread_id);       // one per connection
+//   ... session.OnTableAccess(...), session.OnStatementEnd(...) ...
+//   for (const PatternRow& p : analyzer.SnapshotPatterns()) ...
+//
+// Thread-safety: every public method is thread-safe and never throws except
+// std::bad_alloc.
+// Structure and locking rules (each store documents its own in its header):
+//   * TableStatsStore (table_stats.h), LockOrderGraph (lock_order.h),
+//     ReadWritePairs (read_write_pairs.h) and DigestTexts (digest_texts.h) are
+//     sharded by table / table pair / digest; Publish() takes one shard lock
+//     at a time and never two at once.
+//   * PatternStore (patterns.h) and IncidentLog (incidents.h) each have one
+//     Mutex, taken only when a detector finds something new, on a
+//     lock-related error, and by snapshots; never per statement, and never per
+//     transaction in the steady state. No lockdiag lock is held while another
+//     is taken, so there is no lock order to respect.
+//   * Counters are ShardedCounter / std::atomic: no lock.
+//   * Snapshots copy one shard (or one store) at a time: writers wait at most
+//     for one copy, and a snapshot is consistent per entry, not globally.
+//   * Reset() clears the stores one after another; a transaction published
+//     during a reset may land in stores already cleared (it is new data).
+#ifndef LOCKDIAG_CORE_LOCK_ANALYZER_H_
+#define LOCKDIAG_CORE_LOCK_ANALYZER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/common/clock.h"
+#include "core/lock/config.h"
+#include "core/lock/digest_texts.h"
+#include "core/lock/incidents.h"
+#include "core/lock/lock_errors.h"
+#include "core/lock/lock_order.h"
+#include "core/lock/patterns.h"
+#include "core/lock/read_write_pairs.h"
+#include "core/common/sharded_counter.h"
+#include "core/lock/table_stats.h"
+#include "core/lock/transaction_record.h"
+#include "core/lock/txn_analysis.h"
+
+namespace lockdiag {
+
+// One row of INFORMATION_SCHEMA.LOCKDIAG_LOCK_ORDER: transactions locked
+// first, then second.
+struct LockOrderRow {
+  std::string first_schema;
+  std::string first_table;
+  std::string second_schema;
+  std::string second_table;
+  uint64_t transactions = 0;          // locked first, then second
+  uint64_t reverse_transactions = 0;  // locked second, then first
+  std::string sample_digest;          // a statement that locked second (normalised text)
+  Timestamp last_seen = 0;
+};
+
+// One row of INFORMATION_SCHEMA.LOCKDIAG_PATTERNS.
+struct PatternRow {
+  uint64_t id = 0;              // stable: assigned when first detected
+  std::string pattern;          // PatternName(): "LOCK_ORDER_INVERSION", ...
+  std::string severity;         // "HIGH", "MEDIUM", "LOW" (see patterns.h)
+  std::string objects;          // "schema.table" comma-separated, canonical order
+  uint64_t occurrences = 0;     // transactions that showed it (docs/patterns.md)
+  uint64_t related_errors = 0;  // lock errors (incidents) linked to it
+  Timestamp first_seen = 0;
+  Timestamp last_seen = 0;
+  std::string evidence;  // digests of the statements on each side
+  std::string advice;    // one actionable sentence
+};
+
+// Values of the Lockdiag_* status variables.
+struct AnalyzerStatus {
+  uint64_t statements = 0;
+  uint64_t table_lock_events = 0;
+  uint64_t transactions = 0;
+  uint64_t tracked_tables = 0;
+  uint64_t patterns = 0;
+  uint64_t memory_bytes = 0;
+  uint64_t dropped_events = 0;
+};
+
+class Analyzer {
+ public:
+  // Bounds of the stores, per lockdiag_max_tables table.
+  static constexpr uint64_t kLockOrderPairsPerTable = 8;
+  static constexpr uint64_t kReadWritePairsPerTable = 8;
+  static constexpr uint64_t kDigestTextsPerTable = 4;
+  static constexpr uint64_t kPatternsPerTable = 2;
+  // Longest EVIDENCE text, and longest statement text quoted in it.
+  static constexpr size_t kMaxEvidence = 1024;
+  static constexpr size_t kMaxEvidenceStatement = 160;
+
+  // REQUIRES: config outlives the Analyzer.
+  explicit Analyzer(const Config* config);
+  Analyzer(const Analyzer&) = delete;
+  Analyzer& operator=(const Analyzer&) = delete;
+
+  const Config& config() const { return *config_; }
+
+  // Publish folds one finished transaction into the aggregates and runs the
+  // detectors where an aggregate changed class. `scratch` (optional) is
+  // reused working memory, so that the steady state does not allocate.
+  void Publish(const TransactionRecord& txn, uint64_t connection_id, TxnFacts* scratch = nullptr);
+
+  // RecordIncident adds a lock-related error to LOCKDIAG_INCIDENTS (linking
+  // it to a pattern right away when one already explains it).
+  void RecordIncident(Incident incident);
+
+  // Hot-path counters, bumped by Sessions (hint: the connection id).
+  void CountStatement(uint64_t hint) { statements_.Add(1, hint); }
+  void CountTableLockEvent(uint64_t hint) { table_lock_events_.Add(1, hint); }
+  void CountDropped(uint64_t n, uint64_t hint) { dropped_.Add(n, hint); }
+
+  // Snapshots for the INFORMATION_SCHEMA tables; times are µs since the
+  // epoch, UTC. Rows come in no particular order except patterns and
+  // incidents, which come by id.
+  std::vector<TableRow> SnapshotTables() const;
+  std::vector<LockOrderRow> SnapshotLockOrder() const;
+  std::vector<PatternRow> SnapshotPatterns();
+  std::vector<IncidentRow> SnapshotIncidents();
+  AnalyzerStatus Status() const;
+
+  // Reset forgets everything recorded (lockdiag_reset).
+  void Reset();
+
+  // generation() changes at each Reset(): Sessions then re-send digest texts.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+ private:
+  void ReportPatterns(const std::vector<PatternCandidate>& found, Timestamp now, uint64_t hint);
+  // ResolveIncidentLinks links unlinked incidents to patterns found since
+  // they were last tried.
+  void ResolveIncidentLinks();
+  // BuildPatternRow fills `row` and returns whether the pattern still holds
+  // on the current aggregates (read-modify-write findings can stop holding;
+  // see ReadWritePairs::CurrentTableRmw). Rows that do not hold are not shown.
+  bool BuildPatternRow(const PatternInfo& info, PatternRow* row) const;
+  // PatternHolds: the same verdict without building the row's texts.
+  bool PatternHolds(const PatternCandidate& what) const;
+  std::string Statement(uint64_t digest) const;
+
+  const Config* const config_;
+  TableStatsStore tables_;
+  LockOrderGraph lock_order_;
+  ReadWritePairs read_writes_;
+  DigestTexts digests_;
+  PatternStore patterns_;
+  IncidentLog incidents_;
+  ShardedCounter statements_;
+  ShardedCounter table_lock_events_;
+  ShardedCounter transactions_;
+  ShardedCounter dropped_;
+  std::atomic<uint64_t> generation_{0};
+};
+
+}  // namespace lockdiag
+
+#endif  // LOCKDIAG_CORE_LOCK_ANALYZER_H_

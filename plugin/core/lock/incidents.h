@@ -1,0 +1,96 @@
+// incidents.h: the last lockdiag_history_size lock-related errors
+// (INFORMATION_SCHEMA.LOCKDIAG_INCIDENTS), each with what the failing
+// transaction had done so far and, once known, the pattern that explains it.
+//
+// An incident usually happens before the pattern that explains it is found
+// (in an ABBA deadlock the victim's transaction is published first; the
+// inversion shows when the survivor commits), so links are resolved lazily:
+// the Analyzer retries unlinked incidents whenever the PatternStore's
+// version() has moved (a pattern was added) and at snapshot time.
+//
+// Thread-safety: every public method is thread-safe. Locking rules: one Mutex
+// guards the ring; it is taken once per lock-related error (errors are rare
+// next to statements), by the link resolver and by snapshots, and never held
+// while another lockdiag lock is taken.
+#ifndef LOCKDIAG_CORE_LOCK_INCIDENTS_H_
+#define LOCKDIAG_CORE_LOCK_INCIDENTS_H_
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/common/clock.h"
+#include "core/common/entry_budget.h"
+#include "core/common/thread_annotations.h"
+
+namespace lockdiag {
+
+// One row of INFORMATION_SCHEMA.LOCKDIAG_INCIDENTS.
+struct IncidentRow {
+  uint64_t id = 0;  // increasing, never reused in one server run
+  Timestamp time = 0;
+  uint64_t thread_id = 0;
+  std::string user;
+  std::string host;
+  uint32_t error_code = 0;
+  std::string error_name;    // "ER_DUP_ENTRY", ...
+  std::string table_schema;  // "" when the table is unknown
+  std::string table_name;
+  std::string statement_digest;     // normalised text of the failing statement
+  std::string transaction_history;  // "shop.orders:READ, shop.orders:WRITE"
+  uint64_t pattern_id = 0;          // 0: no pattern (NULL)
+};
+
+// What the log keeps per incident: the row and what linking needs.
+struct Incident {
+  IncidentRow row;
+  uint64_t table_hash = 0;                // 0 when unknown
+  uint64_t digest = 0;                    // failing statement
+  std::vector<uint64_t> history_tables;   // TableHash of the tables touched so far
+  uint64_t tried_version = ~uint64_t{0};  // PatternStore version last tried
+};
+
+class IncidentLog {
+ public:
+  // Record appends `incident` (its row.id is assigned here), evicting the
+  // oldest past `capacity`; with capacity 0 nothing is kept. Returns the id,
+  // 0 when not kept.
+  uint64_t Record(Incident incident, size_t capacity) EXCLUDES(mu_);
+
+  // A link to resolve: the fields PatternStore::FindForIncident needs.
+  struct Pending {
+    uint64_t id;
+    uint32_t code;
+    uint64_t table_hash;
+    uint64_t digest;
+    std::vector<uint64_t> history_tables;
+  };
+  // TakePending returns the unlinked incidents not yet tried against
+  // `patterns_version`, and marks them tried.
+  std::vector<Pending> TakePending(uint64_t patterns_version) EXCLUDES(mu_);
+  // Link sets pattern ids (incident id, pattern id) on incidents still kept
+  // and unlinked; returns the links actually made.
+  std::vector<std::pair<uint64_t, uint64_t>> Link(const std::vector<std::pair<uint64_t, uint64_t>>& links)
+      EXCLUDES(mu_);
+
+  std::vector<IncidentRow> Snapshot() const EXCLUDES(mu_);
+
+  uint64_t count() const EXCLUDES(mu_);
+  uint64_t memory_bytes() const { return budget_.bytes(); }
+  void Reset() EXCLUDES(mu_);
+
+ private:
+  static int64_t Footprint(const Incident& i);
+  void EvictOldest() REQUIRES(mu_);
+
+  mutable Mutex mu_;
+  std::deque<Incident> ring_ GUARDED_BY(mu_);  // oldest first; ids consecutive
+  uint64_t next_id_ GUARDED_BY(mu_) = 1;
+  EntryBudget budget_;  // bytes only (the count is ring_.size())
+};
+
+}  // namespace lockdiag
+
+#endif  // LOCKDIAG_CORE_LOCK_INCIDENTS_H_

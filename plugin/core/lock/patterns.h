@@ -1,0 +1,165 @@
+// patterns.h: the findings lockdiag reports in LOCKDIAG_PATTERNS: their
+// names, severities and advice, the detector rules (pure functions of
+// aggregate counts), and the store that gives each finding its stable id.
+//
+// Detectors run where an aggregate entry changes class (a lock-order edge
+// appears, a read/write pair becomes read-modify-write, a table gains a second
+// isolation level...), never per statement; what they find is handed to the
+// PatternStore as a PatternCandidate. A pattern, once found, stays until
+// Reset. Its OCCURRENCES and LAST_SEEN are not stored here: they are read from
+// the aggregates it was found in when a snapshot is taken (see analyzer.h), so
+// publishing a transaction never touches the store.
+#ifndef LOCKDIAG_CORE_LOCK_PATTERNS_H_
+#define LOCKDIAG_CORE_LOCK_PATTERNS_H_
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/common/clock.h"
+#include "core/common/entry_budget.h"
+#include "core/common/thread_annotations.h"
+
+namespace lockdiag {
+
+enum class PatternType : uint8_t {
+  kLockOrderInversion,       // A then B in some transactions, B then A in others
+  kLockOrderCycle,           // A then B, B then C, ..., then A (three tables or more)
+  kUnlockedReadModifyWrite,  // plain read, then a write of the same rows
+  kMixedLockingReads,        // same table: some read-modify-writes protected, some not
+  kMixedLockTables,          // same table: under LOCK TABLES and locked without it
+  kMixedIsolationLevels,     // same table written at different isolation levels
+};
+inline constexpr int kPatternTypeCount = 6;
+
+// PatternName: the stable PATTERN column value ("LOCK_ORDER_INVERSION", ...).
+const char* PatternName(PatternType type);
+
+// Severity scale (docs/patterns.md):
+//   HIGH   can corrupt data or abort transactions under ordinary concurrency
+//          (deadlocks, lost updates, duplicate keys);
+//   MEDIUM defeats a locking scheme the application relies on, errors follow
+//          when the timing is unlucky;
+//   LOW    inconsistent behaviour that is a risk rather than an error source.
+enum class Severity : uint8_t { kHigh, kMedium, kLow };
+const char* SeverityName(Severity severity);
+Severity PatternSeverity(PatternType type);
+
+// PatternAdvice: one sentence a developer can act on; `objects` are the
+// pattern's "schema.table" names in OBJECTS order.
+std::string PatternAdvice(PatternType type, const std::vector<std::string>& objects);
+
+// --- detector rules -----------------------------------------------------------
+// A (read digest, write digest) pair is read-modify-write when the write used
+// keys the read had used in at least kRmwMatchRatioNumerator /
+// kRmwMatchRatioDenominator (one half) of the transactions where both occur,
+// and in at least kMinRmwMatchedTransactions of them. Random point reads and
+// writes (sysbench) match in a tiny fraction of transactions and never
+// qualify; the minimum keeps a lucky first few transactions from qualifying
+// (with random ids over 100 rows, ten point reads match a later write 10% of
+// the time, and a run of early matches must not make a finding).
+inline constexpr uint64_t kRmwMatchRatioNumerator = 1;
+inline constexpr uint64_t kRmwMatchRatioDenominator = 2;
+inline constexpr uint64_t kMinRmwMatchedTransactions = 5;
+
+inline bool IsReadModifyWrite(uint64_t both, uint64_t matched) {
+  return matched >= kMinRmwMatchedTransactions &&
+         matched * kRmwMatchRatioDenominator >= both * kRmwMatchRatioNumerator;
+}
+// UNLOCKED_READ_MODIFY_WRITE: a read-modify-write pair whose read went
+// unprotected in some matched transaction.
+inline bool IsUnlockedReadModifyWrite(uint64_t both, uint64_t matched, uint64_t unprotected_matched) {
+  return IsReadModifyWrite(both, matched) && unprotected_matched > 0;
+}
+// LOCK_ORDER_INVERSION: both orders of one pair of tables were seen.
+inline bool IsLockOrderInversion(uint64_t forward, uint64_t reverse) { return forward > 0 && reverse > 0; }
+// MIXED_LOCKING_READS: the table has a read-modify-write pair with a
+// protected read and one (possibly the same) with an unprotected read.
+inline bool IsMixedLockingReads(bool protected_rmw, bool unprotected_rmw) {
+  return protected_rmw && unprotected_rmw;
+}
+// MIXED_LOCK_TABLES: the table was accessed under LOCK TABLES by some
+// transactions and locked (locking read or write) without it by others.
+inline bool IsMixedLockTables(uint64_t lock_tables_txns, uint64_t locked_without_txns) {
+  return lock_tables_txns > 0 && locked_without_txns > 0;
+}
+// MIXED_ISOLATION_LEVELS: writing transactions ran at two or more levels.
+// `levels_mask`: bit i set when level i (Isolation) was seen.
+inline bool IsMixedIsolationLevels(uint32_t levels_mask) { return (levels_mask & (levels_mask - 1)) != 0; }
+
+// --- the store ------------------------------------------------------------------
+// What a detector found. Identity is (type, tables, read/write digests).
+struct PatternCandidate {
+  PatternType type = PatternType::kLockOrderInversion;
+  std::vector<uint64_t> tables;    // TableHash of each object, in OBJECTS order
+  std::vector<std::string> names;  // "schema.table", same order
+  uint64_t read_digest = 0;        // kUnlockedReadModifyWrite only
+  uint64_t write_digest = 0;       // kUnlockedReadModifyWrite only
+};
+
+// A recorded pattern, as the store keeps it.
+struct PatternInfo {
+  uint64_t id = 0;
+  PatternCandidate what;
+  Timestamp first_seen = 0;
+  uint64_t related_errors = 0;
+};
+
+// PatternStore is thread-safe. Locking rules: one Mutex guards everything; it
+// is taken when a detector reports (rare: only when an aggregate changes
+// class), when an incident is linked, and by snapshots; never per statement or
+// per transaction in the steady state. It is never held while another lockdiag
+// lock is taken.
+class PatternStore {
+ public:
+  // Report records `c` unless an identical pattern exists. Returns the
+  // pattern's id; 0 when it is new and `limit` patterns are already recorded
+  // (the caller counts a dropped event). *is_new tells whether it was added.
+  uint64_t Report(const PatternCandidate& c, Timestamp now, uint64_t limit, bool* is_new) EXCLUDES(mu_);
+
+  // Snapshot copies every pattern, in id order.
+  std::vector<PatternInfo> Snapshot() const EXCLUDES(mu_);
+
+  // FindForIncident picks the pattern that explains a lock error on `table`
+  // raised by statement `digest` in a transaction that had touched the
+  // `history` tables; 0 when none does:
+  //   deadlock / lock wait timeout -> a lock-order pattern on the table whose
+  //     tables the transaction had touched (else any lock-order pattern on it);
+  //   duplicate key / ER_CHECKREAD -> the UNLOCKED_READ_MODIFY_WRITE whose
+  //     write is the failing statement, else MIXED_LOCKING_READS on the table,
+  //     else any UNLOCKED_READ_MODIFY_WRITE on it.
+  uint64_t FindForIncident(uint32_t code, uint64_t table, uint64_t digest,
+                           const std::vector<uint64_t>& history) const EXCLUDES(mu_);
+
+  // AddRelatedErrors adds to a pattern's RELATED_ERRORS (no-op if gone).
+  void AddRelatedErrors(uint64_t id, uint64_t n) EXCLUDES(mu_);
+
+  // version() changes whenever a pattern is added (incident links are
+  // retried only then).
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
+  uint64_t count() const { return budget_.count(); }
+  uint64_t memory_bytes() const { return budget_.bytes(); }
+
+  // Reset forgets every pattern. Ids keep growing: an id never names two
+  // different patterns in one server run.
+  void Reset() EXCLUDES(mu_);
+
+ private:
+  static std::string KeyOf(const PatternCandidate& c);
+
+  mutable Mutex mu_;
+  std::unordered_map<std::string, uint64_t> id_by_key_ GUARDED_BY(mu_);
+  std::map<uint64_t, PatternInfo> by_id_ GUARDED_BY(mu_);
+  std::unordered_multimap<uint64_t, uint64_t> ids_by_table_ GUARDED_BY(mu_);
+  uint64_t next_id_ GUARDED_BY(mu_) = 1;
+  std::atomic<uint64_t> version_{0};  // atomic: read without mu_ by the incident resolver
+  EntryBudget budget_;
+};
+
+}  // namespace lockdiag
+
+#endif  // LOCKDIAG_CORE_LOCK_PATTERNS_H_

@@ -1,0 +1,105 @@
+// table_stats.h: per-table aggregates (LOCKDIAG_TABLES), and the per-table
+// inputs of the MIXED_LOCK_TABLES and MIXED_ISOLATION_LEVELS detectors.
+//
+// Thread-safety: every public method is thread-safe.
+// Locking rules:
+//   * Tables live in kShards shards chosen by TableHash, each a hash map
+//     behind its own Mutex. Apply() holds one shard lock for one table's
+//     update (tens of nanoseconds) and never holds two.
+//   * Snapshot() and Lookup() take shard locks one at a time and copy.
+//   * Reset() takes each shard lock in turn; a transaction published during a
+//     reset may land in shards already cleared (it is new data, so it stays).
+#ifndef LOCKDIAG_CORE_LOCK_TABLE_STATS_H_
+#define LOCKDIAG_CORE_LOCK_TABLE_STATS_H_
+
+#include <array>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "core/lock/access_kind.h"
+#include "core/common/clock.h"
+#include "core/common/entry_budget.h"
+#include "core/lock/patterns.h"
+#include "core/lock/table_ref.h"
+#include "core/common/thread_annotations.h"
+#include "core/lock/transaction_record.h"
+#include "core/lock/txn_analysis.h"
+
+namespace lockdiag {
+
+inline constexpr int kIsolationCount = 4;
+
+// One row of INFORMATION_SCHEMA.LOCKDIAG_TABLES.
+struct TableRow {
+  std::string schema;
+  std::string table;
+  std::array<uint64_t, kAccessKindCount> accesses{};  // by AccessKind
+  uint64_t transactions = 0;
+  // Transactions that read rows of the table and later wrote the same rows
+  // (key-correlated), with an unprotected / a protected read.
+  uint64_t unlocked_read_write_transactions = 0;
+  uint64_t locked_read_write_transactions = 0;
+  uint64_t duplicate_key_errors = 0;
+  uint64_t deadlocks = 0;
+  uint64_t lock_wait_timeouts = 0;
+  Timestamp first_seen = 0;
+  Timestamp last_seen = 0;
+};
+
+// Everything kept per table: the row plus the detectors' inputs.
+struct TableStats {
+  TableRow row;
+  uint64_t lock_tables_txns = 0;                 // accessed it under LOCK TABLES
+  uint64_t locked_without_lock_tables_txns = 0;  // locked it outside LOCK TABLES
+  uint64_t lock_tables_digest = 0;               // sample statements of each kind
+  uint64_t unlocked_digest = 0;
+  std::array<uint64_t, kIsolationCount> write_txns_by_isolation{};  // by Isolation
+  std::array<uint64_t, kIsolationCount> write_digest_by_isolation{};
+  bool reported_mixed_lock_tables = false;
+  bool reported_mixed_isolation = false;
+};
+
+// One transaction's contribution to one table.
+struct TableUpdate {
+  const TxnTable* table;
+  const TableFacts* facts;
+  Isolation isolation;
+  uint32_t duplicate_keys;
+  uint32_t deadlocks;
+  uint32_t lock_wait_timeouts;
+};
+
+class TableStatsStore {
+ public:
+  static constexpr unsigned kShards = 16;
+
+  // Apply folds `u` into its table's stats, creating them when fewer than
+  // `limit` tables are tracked. Appends what the table-level detectors find
+  // to `found`. Returns false when the table could not be tracked (no room, or
+  // a hash collision with another table): the caller counts a dropped event.
+  bool Apply(const TableUpdate& u, Timestamp now, uint64_t limit, std::vector<PatternCandidate>* found);
+
+  std::vector<TableRow> Snapshot() const;
+  // Lookup copies one table's stats; false when it is not tracked.
+  bool Lookup(uint64_t table_hash, TableStats* out) const;
+
+  uint64_t count() const { return budget_.count(); }
+  uint64_t memory_bytes() const { return budget_.bytes(); }
+  void Reset();
+
+ private:
+  struct Shard {
+    mutable Mutex mu;
+    std::unordered_map<uint64_t, TableStats> tables GUARDED_BY(mu);  // by TableHash
+  };
+  Shard& ShardOf(uint64_t hash) { return shards_[hash % kShards]; }
+  const Shard& ShardOf(uint64_t hash) const { return shards_[hash % kShards]; }
+
+  std::array<Shard, kShards> shards_;
+  EntryBudget budget_;
+};
+
+}  // namespace lockdiag
+
+#endif  // LOCKDIAG_CORE_LOCK_TABLE_STATS_H_
