@@ -9,13 +9,13 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=${LOCKDIAG_BUILD_DIR:-$top/build}
+# shellcheck source=lib/build.sh source-path=SCRIPTDIR
+source "$top/scripts/lib/build.sh"
 out=$build/bench
 mkdir -p "$out"
 
-"$top/scripts/install-deps.sh"
-cmake -S "$top" -B "$build" >"$build/configure.log" 2>&1 || { cat "$build/configure.log" >&2; exit 1; }
-cmake --build "$build" -j "$(nproc)" --target lockdiag lockdiag_bench lockdiag_encoding_bench lockdiag_encoding_tests
+lockdiag_configure
+lockdiag_build lockdiag lockdiag_bench lockdiag_encoding_bench lockdiag_encoding_tests
 
 lscpu | grep -E "Model name|^CPU\(s\)" | tee "$out/machine.txt"
 

@@ -10,7 +10,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=${LOCKDIAG_BUILD_DIR:-$top/build}
+# shellcheck source=lib/build.sh source-path=SCRIPTDIR
+source "$top/scripts/lib/build.sh"
 server=$top/scripts/private-server.sh
 export LOCKDIAG_SERVER_DIR=$build/private-server
 
@@ -19,11 +20,8 @@ if [[ ${1:-} == --stop ]]; then
   exit 0
 fi
 
-"$top/scripts/install-deps.sh"
-mkdir -p "$build"
-cmake -S "$top" -B "$build" >"$build/configure.log" 2>&1 || { cat "$build/configure.log" >&2; exit 1; }
-cmake --build "$build" -j "$(nproc)" --target lockdiag >"$build/demo-build.log" 2>&1 ||
-  { cat "$build/demo-build.log" >&2; exit 1; }
+lockdiag_configure
+lockdiag_build --log "$build/demo-build.log" lockdiag
 
 # A restart, so that the server loads the lockdiag.so just built (a loaded
 # library is not replaced by UNINSTALL + INSTALL).
@@ -62,6 +60,15 @@ hasty_upload() {
       COMMIT;"
   done | client
 }
+# Upload, as PHP code writes it: no transaction at all (autocommit), the
+# check and the insert are two requests' worth of statements. Two browser
+# tabs at once: the race without a transaction.
+autocommit_upload() {
+  for i in $(seq 1 15); do
+    echo "SELECT id FROM poems WHERE slug = 'ode-$i';
+      INSERT INTO poems (poet_id, slug, title, body) VALUES (1, 'ode-$i', 'Ode $i', 'Thou still unravish''d bride');"
+  done | client
+}
 # Moderation locks stats before poems: the opposite order of the uploads.
 moderation() {
   for i in $(seq 1 15); do
@@ -82,8 +89,9 @@ emoji_reader() {
     INSERT INTO comments (poem_id, body) VALUES (1, 'Beautiful 🌸 poem');" | client --default-character-set=utf8mb4
 }
 
-echo "== workload: careful and hasty uploads, moderation, a latin1 poet and an emoji fan, all at once"
-careful_upload & hasty_upload & hasty_upload & moderation & latin1_poet & emoji_reader &
+echo "== workload: careful, hasty and autocommit uploads, moderation, a latin1 poet and an emoji fan, all at once"
+careful_upload & hasty_upload & hasty_upload & autocommit_upload & autocommit_upload & moderation &
+latin1_poet & emoji_reader &
 wait
 echo "   the application saw: $(grep -c 'ERROR 1062' "$build/demo-errors.log" || true) duplicate-key errors," \
   "$(grep -c 'ERROR 1213' "$build/demo-errors.log" || true) deadlocks"
@@ -93,7 +101,7 @@ echo "== SELECT ... FROM INFORMATION_SCHEMA.LOCKDIAG_PATTERNS"
 sql -t -e "SELECT PATTERN_ID AS ID, PATTERN, SEVERITY, OBJECTS, OCCURRENCES AS N, RELATED_ERRORS AS ERRORS, ADVICE
            FROM INFORMATION_SCHEMA.LOCKDIAG_PATTERNS ORDER BY PATTERN_ID"
 echo "== SELECT ... FROM INFORMATION_SCHEMA.LOCKDIAG_INCIDENTS (the last five)"
-sql -t -e "SELECT INCIDENT_ID AS ID, ERROR_NAME, TABLE_NAME, STATEMENT_DIGEST, TRANSACTION_HISTORY, PATTERN_ID
+sql -t -e "SELECT INCIDENT_ID AS ID, ERROR_NAME, TABLE_NAME, STATEMENT_DIGEST, TRANSACTION_HISTORY, PATTERN_ID, RETRIED
            FROM INFORMATION_SCHEMA.LOCKDIAG_INCIDENTS ORDER BY INCIDENT_ID DESC LIMIT 5"
 echo "== SELECT ... FROM INFORMATION_SCHEMA.LOCKDIAG_ENCODING"
 sql -t -e "SELECT CLIENT_CHARSET, TABLE_NAME, COLUMN_NAME, COLUMN_CHARSET, ISSUE, OCCURRENCES AS N, SAMPLE

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds, and runs every test
-# (GoogleTest unit tests and the mysql-test-run suites) through ctest.
+# (GoogleTest unit tests, the mysql-test-run suites, and the clang
+# -Wthread-safety and ThreadSanitizer builds of the cores and unit tests under
+# build/checks/, see scripts/check-build.sh) through ctest.
 #
 #   scripts/test.sh            # everything
 #   scripts/test.sh -R unit    # extra arguments go to ctest
@@ -10,14 +12,11 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=${LOCKDIAG_BUILD_DIR:-$top/build}
-jobs=$(nproc 2>/dev/null || echo 2)
+# shellcheck source=lib/build.sh source-path=SCRIPTDIR
+source "$top/scripts/lib/build.sh"
 
-"$top/scripts/install-deps.sh"
-mkdir -p "$build"
-cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build/configure.log" 2>&1 ||
-  { cat "$build/configure.log" >&2; exit 1; }
-cmake --build "$build" -j "$jobs"
+lockdiag_configure -DCMAKE_BUILD_TYPE=RelWithDebInfo
+lockdiag_build
 cd "$build"
 # ctest ends with its own summary ("100% tests passed, 0 tests failed out of
 # N"); the last line restates it as "N passed, N failed".

@@ -9,6 +9,7 @@
 #include "server/plugin_state.h"
 #include "core/lock/session.h"
 #include "server/session_registry.h"
+#include "server/statement_facts.h"
 
 namespace lockdiag::server {
 namespace {
@@ -17,7 +18,7 @@ namespace {
 // administrative statements also lock tables, but they are not the
 // application's data access, so they are left out (their events still count
 // in Lockdiag_table_lock_events).
-bool ClassOf(enum_sql_command cmd, StatementClass* out) {
+bool StatementClassOf(enum_sql_command cmd, StatementClass* out) {
   switch (cmd) {
     case SQLCOM_SELECT:
     case SQLCOM_DO:
@@ -83,7 +84,7 @@ void OnTableLock(THD* thd, const mysql_event_table* ev) {
   }
   StatementClass cls;
   thr_lock_type lock = ev->read_only ? TL_READ : TL_WRITE;
-  if (!ClassOf(thd->lex->sql_command, &cls)) {
+  if (!StatementClassOf(thd->lex->sql_command, &cls)) {
     GlobalAnalyzer().CountTableLockEvent(ev->thread_id);
     return;
   }
@@ -104,6 +105,8 @@ void OnTableLock(THD* thd, const mysql_event_table* ev) {
     return;
   }
   access.kind = ClassifyAccess(StrengthOf(lock), cls, SerializableTxn(thd));
+  if (access.kind == AccessKind::kWrite) access.form = WriteFormOf(thd, table);
+  access.transactional = table != nullptr && table->file != nullptr && table->file->has_transactions();
   // Which rows: only for the accesses read-modify-write detection compares
   // (reads of any kind, and writes); the source of INSERT ... SELECT and the
   // like have no keys of their own.
@@ -131,7 +134,7 @@ void OnTableLock(THD* thd, const mysql_event_table* ev) {
 void AccessesUnderLockTables(THD* thd, Session* session) {
   StatementClass cls;
   if (thd->locked_tables_mode != LTM_LOCK_TABLES || thd->lex == nullptr) return;
-  if (!ClassOf(thd->lex->sql_command, &cls) || cls == StatementClass::kLockTables) return;
+  if (!StatementClassOf(thd->lex->sql_command, &cls) || cls == StatementClass::kLockTables) return;
   for (TABLE_LIST* tl = thd->lex->query_tables; tl != nullptr; tl = tl->next_global) {
     if (tl->db.str == nullptr || tl->table_name.str == nullptr || tl->is_anonymous_derived_table() ||
         tl->view)
@@ -145,47 +148,24 @@ void AccessesUnderLockTables(THD* thd, Session* session) {
   }
 }
 
-// The last error a statement of a stored procedure ended with, on this
-// thread (a statement runs on one thread from start to end).
-struct RoutineError {
-  const THD* thd = nullptr;
-  uint32_t code = 0;
-};
-thread_local RoutineError t_routine_error;
-
 bool CommandIs(const mysql_event_general* ev, const char* name) {
   size_t n = strlen(name);
   return ev->general_command_length == n && memcmp(ev->general_command, name, n) == 0;
 }
 
-void OnGeneral(THD* thd, const mysql_event_general* ev) {
-  switch (ev->event_subclass) {
-    case MYSQL_AUDIT_GENERAL_ERROR:
-    case MYSQL_AUDIT_GENERAL_WARNING:
-      // The condition's message text is in general_command for these events.
-      // Lock errors are taken from the STATUS event's error code instead:
-      // the server can raise one deadlock more than once on its way out.
-      EncodingOnServerCondition(thd, static_cast<uint32_t>(ev->general_error_code), ev->general_command,
-                                ev->general_command_length);
-      return;
-    case MYSQL_AUDIT_GENERAL_STATUS:
-      break;
-    default:
-      return;
-  }
-  // Statements of triggers and stored functions run inside another statement
-  // (and fire STATUS events of their own): their tables are locked, and
-  // reported, as part of the outer statement, which ends later.
-  if (thd->in_sub_stmt != 0) return;
-  EncodingOnStatementEnd(thd);
-  // A disconnect is handled by the CONNECTION event; a PREPARE runs nothing.
-  if (CommandIs(ev, "Quit") || CommandIs(ev, "Prepare") || CommandIs(ev, "Close stmt")) return;
-  Session* session = SessionFor(thd, ev->general_thread_id);
-  if (session == nullptr) {
-    GlobalAnalyzer().CountDropped(1, ev->general_thread_id);
-    return;
-  }
-  AccessesUnderLockTables(thd, session);
+// RunsNoStatement: the STATUS event of a command that is no statement to
+// record. A disconnect is handled by the CONNECTION event; a PREPARE runs
+// nothing.
+bool RunsNoStatement(const mysql_event_general* ev) {
+  // A connection pool's ping before each use, and a cursor's fetches and
+  // resets, are not statements either (Lockdiag_statements counts statements).
+  return CommandIs(ev, "Quit") || CommandIs(ev, "Prepare") || CommandIs(ev, "Close stmt") ||
+         CommandIs(ev, "Ping") || CommandIs(ev, "Reset stmt") || CommandIs(ev, "Fetch");
+}
+
+// StatementEndOf: the statement's end as the core takes it, from the STATUS
+// event and the THD's state after the statement.
+StatementEnd StatementEndOf(THD* thd, const mysql_event_general* ev) {
   StatementEnd end;
   end.text = {ev->general_query ? ev->general_query : "", ev->general_query ? ev->general_query_length : 0};
   end.error_code = static_cast<uint32_t>(ev->general_error_code);
@@ -198,21 +178,69 @@ void OnGeneral(THD* thd, const mysql_event_general* ev) {
       thd->transaction->xid_state.is_explicit_XA() || cmd == SQLCOM_XA_COMMIT || cmd == SQLCOM_XA_ROLLBACK;
   end.autocommit = !(thd->variables.option_bits & OPTION_NOT_AUTOCOMMIT);
   end.under_lock_tables = thd->locked_tables_mode != LTM_NONE;
-  // A stored procedure's statements end with STATUS events of their own, and
-  // so does the CALL: an error a statement of the procedure already reported
-  // is not reported again by the CALL that failed with it.
-  const bool in_routine = thd->spcont != nullptr;
-  if (in_routine) {
-    t_routine_error = {thd, end.error_code};
-  } else {
-    if (t_routine_error.thd == thd && t_routine_error.code == end.error_code) end.error_code = 0;
-    t_routine_error = {};
-  }
-  session->OnStatementEnd(end);
-  // An event-scheduler job's THD ends without a disconnect event: free its
-  // Session whenever no transaction is left open, so none outlives the job.
+  // A procedure's statements end with STATUS events of their own, and the
+  // CALL's repeats their error: the Session counts it once.
+  end.in_stored_procedure = thd->spcont != nullptr;
+  end.control = TransactionControlOf(thd);
+  end.found_nothing = FoundNothing(thd);
+  end.found_rows = !end.found_nothing;
+  end.backup_statement = LooksLikeBackup(thd, end.text);
+  // utime_after_lock is set when the statement's table locks are granted
+  // (equal to start_utime until then); both are microsecond_interval_timer().
+  end.lock_wait_micros =
+      thd->utime_after_lock > thd->start_utime ? thd->utime_after_lock - thd->start_utime : 0;
+  return end;
+}
+
+// EndFinishedEventJob: an event-scheduler job's THD ends without a
+// disconnect event: its Session is freed whenever no transaction is left
+// open, so none outlives the job.
+void EndFinishedEventJob(THD* thd, const StatementEnd& end) {
   if (thd->system_thread == SYSTEM_THREAD_EVENT_WORKER && !end.transaction_open && !end.under_lock_tables)
     EndSession(thd);
+}
+
+// OnServerCondition: a GENERAL_ERROR or GENERAL_WARNING event, whose
+// general_command holds the condition's message text. Only the encoding
+// checker reads these: lock errors are taken from the STATUS event's error
+// code instead, as the server can raise one deadlock more than once on its
+// way out.
+void OnServerCondition(THD* thd, const mysql_event_general* ev) {
+  EncodingOnServerCondition(thd, static_cast<uint32_t>(ev->general_error_code), ev->general_command,
+                            ev->general_command_length);
+}
+
+// OnStatementStatus: a GENERAL_STATUS event, the end of a statement.
+void OnStatementStatus(THD* thd, const mysql_event_general* ev) {
+  // Statements of triggers and stored functions run inside another statement
+  // (and fire STATUS events of their own): their tables are locked, and
+  // reported, as part of the outer statement, which ends later.
+  if (thd->in_sub_stmt != 0) return;
+  EncodingOnStatementEnd(thd);
+  if (RunsNoStatement(ev)) return;
+  Session* session = SessionFor(thd, ev->general_thread_id);
+  if (session == nullptr) {
+    GlobalAnalyzer().CountDropped(1, ev->general_thread_id);
+    return;
+  }
+  AccessesUnderLockTables(thd, session);
+  const StatementEnd end = StatementEndOf(thd, ev);
+  session->OnStatementEnd(end);
+  EndFinishedEventJob(thd, end);
+}
+
+void OnGeneral(THD* thd, const mysql_event_general* ev) {
+  switch (ev->event_subclass) {
+    case MYSQL_AUDIT_GENERAL_ERROR:
+    case MYSQL_AUDIT_GENERAL_WARNING:
+      OnServerCondition(thd, ev);
+      return;
+    case MYSQL_AUDIT_GENERAL_STATUS:
+      OnStatementStatus(thd, ev);
+      return;
+    default:
+      return;
+  }
 }
 
 }  // namespace

@@ -6,11 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "core/lock/digest.h"
+#include "core/common/hash.h"
 #include "core/encoding/charsets.h"
 #include "core/encoding/encoding_checker.h"
 #include "core/encoding/server_message.h"
+#include "core/lock/session.h"
+#include "server/insert_targets.h"
 #include "server/plugin_state.h"
+#include "server/session_registry.h"
 
 namespace lockdiag::server {
 namespace {
@@ -25,7 +28,8 @@ constexpr uint32_t kMaxRows = 16;
 
 // The running statement's values. The views point into the statement's items
 // (alive until its end) or into `copies` (values the server materialised in
-// our buffer).
+// our buffer). Its normalised text comes from the connection's Session,
+// which digests each statement once for the lock analysis and for this.
 struct StatementValues {
   query_id_t query_id = 0;
   const THD* thd = nullptr;
@@ -34,7 +38,6 @@ struct StatementValues {
   // reallocates: a moved std::string moves a short (inline) value, and the
   // views in `values` would dangle.
   std::vector<std::string> copies;
-  std::string digest;
   // The (issue, column) pairs the statement's warnings already recorded: a
   // multi-row INSERT raises one warning per row, and OCCURRENCES counts
   // statements. When full, further pairs are recorded without this check.
@@ -45,7 +48,6 @@ struct StatementValues {
     query_id = 0;
     thd = nullptr;
     values.clear();
-    digest.clear();
     seen_count = 0;
   }
   void Begin(THD* t) {
@@ -62,7 +64,24 @@ std::string_view View(const char* s) { return s ? std::string_view(s) : std::str
 
 bool IsCurrent(THD* thd) { return t_stmt.thd == thd && t_stmt.query_id == thd->query_id; }
 
-WriteContext ContextFor(THD* thd) {
+// StatementDigestOf: the running statement's normalised text, from the
+// connection's Session (valid until the Session's next statement). False,
+// and the event counted as dropped, when there is no Session (out of
+// memory).
+bool StatementDigestOf(THD* thd, std::string_view* text) {
+  Session* session = SessionFor(thd, thd->thread_id);
+  if (session == nullptr) {
+    GlobalAnalyzer().CountDropped(1, thd->thread_id);
+    return false;
+  }
+  const char* query = thd->query();
+  *text = session->StatementText(
+      static_cast<uint64_t>(thd->query_id),
+      query != nullptr ? std::string_view(query, thd->query_length()) : std::string_view());
+  return true;
+}
+
+WriteContext ContextFor(THD* thd, std::string_view statement_digest) {
   WriteContext ctx;
   const Security_context* sctx = thd->security_ctx;
   ctx.user = View(sctx ? sctx->user : nullptr);
@@ -70,12 +89,18 @@ WriteContext ContextFor(THD* thd) {
   ctx.client_charset = View(thd->variables.character_set_client->cs_name);
   ctx.default_schema = View(thd->db);
   ctx.connection_id = thd->thread_id;
+  ctx.statement_digest = statement_digest;
   if (IsCurrent(thd)) {
-    ctx.statement_digest = t_stmt.digest;
     ctx.values = t_stmt.values.data();
     ctx.value_count = t_stmt.values.size();
   }
   return ctx;
+}
+
+// HoldsCharacters: `field` stores text in a character set (the filter of the
+// INSERT's targets).
+bool HoldsCharacters(const TABLE*, const Field* field) {
+  return field->result_type() == STRING_RESULT && field->charset() != &my_charset_bin;
 }
 
 // Adds `value` written into `field` when it is a string literal or string
@@ -96,7 +121,7 @@ void AddValue(THD* thd, TABLE* table, Field* field, Item* value) {
   // latin1 -> utf8mb4); otherwise the client's bytes are gone and the value
   // is skipped.
   if (value_cs == nullptr || value_cs == &my_charset_bin) return;
-  if (field->result_type() != STRING_RESULT || field->charset() == &my_charset_bin) return;
+  if (!HoldsCharacters(table, field)) return;
   const bool converted = !my_charset_same(value_cs, client_cs);
   if (converted) {
     const CHARSET_INFO* conn_cs = thd->variables.collation_connection;
@@ -134,36 +159,9 @@ void AddValue(THD* thd, TABLE* table, Field* field, Item* value) {
   t_stmt.values.push_back(v);
 }
 
-// The column of `table` that `item` (a SET or INSERT target) names, or
-// nullptr when it names another table's column (multi-table UPDATE). An
-// unqualified name is taken as this table's when the table has such a
-// column: were it in two of the statement's tables, the server would refuse
-// the statement as ambiguous.
-Field* FieldNamed(TABLE* table, Item* item) {
-  Item* real = item->real_item();
-  if (real->type() != Item::FIELD_ITEM) return nullptr;
-  auto* ident = static_cast<Item_field*>(real);
-  if (ident->table_name.str != nullptr && ident->table_name.length > 0) {
-    const TABLE_LIST* tl = table->pos_in_table_list;
-    const char* alias = tl != nullptr && tl->alias.str != nullptr ? tl->alias.str : table->alias.c_ptr_safe();
-    if (my_strcasecmp(table_alias_charset, ident->table_name.str, alias) != 0) return nullptr;
-    if (ident->db_name.str != nullptr && ident->db_name.length > 0 &&
-        my_strcasecmp(table_alias_charset, ident->db_name.str, table->s->db.str) != 0)
-      return nullptr;
-  }
-  LEX_CSTRING name = ident->field_name;
-  return table->find_field_by_name(&name);
-}
-
 void CollectInsert(THD* thd, TABLE* table) {
   LEX* lex = thd->lex;
-  Field* targets[64];
-  uint named = 0;
-  List_iterator<Item> fit(lex->field_list);
-  while (Item* f = fit++) {
-    if (named == 64) break;
-    targets[named++] = FieldNamed(table, f);
-  }
+  const InsertTargets targets(thd, table, HoldsCharacters);
   List_iterator<List_item> rows(lex->many_values);
   uint32_t row_no = 0;
   while (List_item* row = rows++) {
@@ -171,13 +169,7 @@ void CollectInsert(THD* thd, TABLE* table) {
     List_iterator<Item> vit(*row);
     uint col = 0;
     while (Item* v = vit++) {
-      Field* f = nullptr;
-      if (named > 0) {
-        f = col < named ? targets[col] : nullptr;
-      } else if (col < table->s->fields) {
-        f = table->field[col];
-      }
-      AddValue(thd, table, f, v);
+      AddValue(thd, table, targets.ForValue(col), v);
       ++col;
     }
   }
@@ -199,28 +191,30 @@ void CollectUpdate(THD* thd, TABLE* table) {
   while ((f = fields++) && (v = values++)) AddValue(thd, table, FieldNamed(table, f), v);
 }
 
+// IsCollationError: an "Illegal mix of collations" error.
+bool IsCollationError(uint32_t code) {
+  return code == encoding::kErCantAggregate2Collations || code == encoding::kErCantAggregate3Collations ||
+         code == encoding::kErCantAggregateNCollations;
+}
+
 // ConditionKey: what makes two conditions of one statement the same finding:
 // for the conversion codes (one LOSSY_CONVERSION row per column) the column
 // the message names; for the collation codes the message itself.
 uint64_t ConditionKey(uint32_t code, std::string_view message) {
-  uint64_t h = 14695981039346656037ull;
-  auto mix = [&h](std::string_view s) {
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    h = (h ^ 0xFF) * 1099511628211ull;
-  };
+  FieldHasher key;
   encoding::ColumnMessage m;
-  const bool collation = code == 1267 || code == 1270 || code == 1271;
+  const bool collation = IsCollationError(code);
   if (!collation && encoding::ParseColumnMessage(message, &m) && !m.column.empty()) {
-    mix("L");
-    mix(m.schema);
-    mix(m.table);
-    mix(m.column);
+    key.Field("L");
+    key.Field(m.schema);
+    key.Field(m.table);
+    key.Field(m.column);
   } else {
-    mix(collation ? "C" : "L");
-    h ^= code;
-    mix(message);
+    key.Field(collation ? "C" : "L");
+    key.Number(code);
+    key.Field(message);
   }
-  return h;
+  return key.value();
 }
 
 }  // namespace
@@ -243,8 +237,9 @@ void EncodingOnWriteTarget(THD* thd, TABLE* table) {
       return;
   }
   if (t_stmt.values.size() == before) return;
-  if (t_stmt.digest.empty()) DigestStatement({thd->query(), thd->query_length()}, &t_stmt.digest);
-  WriteContext ctx = ContextFor(thd);
+  std::string_view digest;
+  if (!StatementDigestOf(thd, &digest)) return;
+  WriteContext ctx = ContextFor(thd, digest);
   ctx.values = t_stmt.values.data() + before;
   ctx.value_count = t_stmt.values.size() - before;
   checker.CheckWrite(ctx);
@@ -255,13 +250,13 @@ void EncodingOnServerCondition(THD* thd, uint32_t code, const char* message, siz
   if (!checker.enabled()) return;
   // Only the codes the checker knows; others cost one switch.
   switch (code) {
-    case 1265:
-    case 1300:
-    case 1366:
-    case 1406:
-    case 1267:
-    case 1270:
-    case 1271:
+    case encoding::kWarnDataTruncated:
+    case encoding::kErInvalidCharacterString:
+    case encoding::kErTruncatedWrongValueForField:
+    case encoding::kErDataTooLong:
+    case encoding::kErCantAggregate2Collations:
+    case encoding::kErCantAggregate3Collations:
+    case encoding::kErCantAggregateNCollations:
       break;
     default:
       return;
@@ -272,9 +267,9 @@ void EncodingOnServerCondition(THD* thd, uint32_t code, const char* message, siz
   for (size_t i = 0; i < t_stmt.seen_count; i++) {
     if (t_stmt.seen[i] == key) return;  // this statement already counted it
   }
-  if (t_stmt.digest.empty() && thd->query() != nullptr)
-    DigestStatement({thd->query(), thd->query_length()}, &t_stmt.digest);
-  WriteContext ctx = ContextFor(thd);
+  std::string_view digest;
+  if (!StatementDigestOf(thd, &digest)) return;
+  WriteContext ctx = ContextFor(thd, digest);
   if (checker.RecordServerWarning(ctx, code, text) && t_stmt.seen_count < StatementValues::kMaxSeen)
     t_stmt.seen[t_stmt.seen_count++] = key;
 }

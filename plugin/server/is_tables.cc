@@ -49,7 +49,15 @@ void StoreTime(THD* thd, Field* f, Timestamp micros) {
   f->store_time(&t);
 }
 
+// ColumnCount: the columns of an I_S table's field array (it ends with CEnd()).
+template <size_t N>
+constexpr size_t ColumnCount(const ST_FIELD_INFO (&)[N]) {
+  return N - 1;
+}
+
 // --- LOCKDIAG_TABLES -------------------------------------------------------
+// Each table's column enum names its columns in order; its last enumerator,
+// the count, is checked against the table's field array.
 enum TablesColumn {
   kTSchema,
   kTName,
@@ -59,13 +67,15 @@ enum TablesColumn {
   kTWrites,
   kTLockTables,
   kTTransactions,
-  kTUnlockedRw,
-  kTLockedRw,
-  kTDupKey,
+  kTUnlockedReadWrite,
+  kTLockedReadWrite,
+  kTDuplicateKeyErrors,
   kTDeadlocks,
   kTLockWaitTimeouts,
+  kTCompareAndSetWrites,
   kTFirstSeen,
   kTLastSeen,
+  kTCount
 };
 
 }  // namespace
@@ -105,7 +115,7 @@ static ST_FIELD_INFO lockdiag_patterns_fields[] = {Column("PATTERN_ID", ULonglon
                                                    Column("RELATED_ERRORS", ULonglong(), NOT_NULL),
                                                    Column("FIRST_SEEN", Datetime(0), NOT_NULL),
                                                    Column("LAST_SEEN", Datetime(0), NOT_NULL),
-                                                   Column("EVIDENCE", Varchar(1024), NOT_NULL),
+                                                   Column("EVIDENCE", Varchar(2048), NOT_NULL),
                                                    Column("ADVICE", Varchar(512), NOT_NULL),
                                                    CEnd()};
 
@@ -121,6 +131,7 @@ static ST_FIELD_INFO lockdiag_incidents_fields[] = {Column("INCIDENT_ID", ULongl
                                                     Column("STATEMENT_DIGEST", Varchar(512), NOT_NULL),
                                                     Column("TRANSACTION_HISTORY", Varchar(512), NOT_NULL),
                                                     Column("PATTERN_ID", ULonglong(), NULLABLE),
+                                                    Column("RETRIED", Varchar(3), NULLABLE),
                                                     CEnd()};
 
 static ST_FIELD_INFO lockdiag_tables_fields[] = {
@@ -137,6 +148,7 @@ static ST_FIELD_INFO lockdiag_tables_fields[] = {
     Column("DUPLICATE_KEY_ERRORS", ULonglong(), NOT_NULL),
     Column("DEADLOCKS", ULonglong(), NOT_NULL),
     Column("LOCK_WAIT_TIMEOUTS", ULonglong(), NOT_NULL),
+    Column("COMPARE_AND_SET_WRITES", ULonglong(), NOT_NULL),
     Column("FIRST_SEEN", Datetime(0), NOT_NULL),
     Column("LAST_SEEN", Datetime(0), NOT_NULL),
     CEnd()};
@@ -144,6 +156,8 @@ static ST_FIELD_INFO lockdiag_tables_fields[] = {
 
 namespace lockdiag::server {
 namespace {
+
+static_assert(kTCount == ColumnCount(Show::lockdiag_tables_fields));
 
 int FillTablesRows(THD* thd, TABLE_LIST* tables) {
   TABLE* table = tables->table;
@@ -158,11 +172,12 @@ int FillTablesRows(THD* thd, TABLE_LIST* tables) {
     StoreCount(f[kTWrites], n(AccessKind::kWrite));
     StoreCount(f[kTLockTables], n(AccessKind::kLockTablesRead) + n(AccessKind::kLockTablesWrite));
     StoreCount(f[kTTransactions], r.transactions);
-    StoreCount(f[kTUnlockedRw], r.unlocked_read_write_transactions);
-    StoreCount(f[kTLockedRw], r.locked_read_write_transactions);
-    StoreCount(f[kTDupKey], r.duplicate_key_errors);
+    StoreCount(f[kTUnlockedReadWrite], r.unlocked_read_write_transactions);
+    StoreCount(f[kTLockedReadWrite], r.locked_read_write_transactions);
+    StoreCount(f[kTDuplicateKeyErrors], r.duplicate_key_errors);
     StoreCount(f[kTDeadlocks], r.deadlocks);
     StoreCount(f[kTLockWaitTimeouts], r.lock_wait_timeouts);
+    StoreCount(f[kTCompareAndSetWrites], r.compare_and_set_writes);
     StoreTime(thd, f[kTFirstSeen], r.first_seen);
     StoreTime(thd, f[kTLastSeen], r.last_seen);
     if (schema_table_store_record(thd, table)) return 1;
@@ -176,11 +191,13 @@ enum LockOrderColumn {
   kOFirstTable,
   kOSecondSchema,
   kOSecondTable,
-  kOTxns,
-  kOReverse,
-  kOSample,
-  kOLast
+  kOTransactions,
+  kOReverseTransactions,
+  kOSampleDigest,
+  kOLastSeen,
+  kOCount
 };
+static_assert(kOCount == ColumnCount(Show::lockdiag_lock_order_fields));
 
 int FillLockOrderRows(THD* thd, TABLE_LIST* tables) {
   TABLE* table = tables->table;
@@ -190,10 +207,10 @@ int FillLockOrderRows(THD* thd, TABLE_LIST* tables) {
     StoreName(f[kOFirstTable], r.first_table);
     StoreName(f[kOSecondSchema], r.second_schema);
     StoreName(f[kOSecondTable], r.second_table);
-    StoreCount(f[kOTxns], r.transactions);
-    StoreCount(f[kOReverse], r.reverse_transactions);
-    StoreName(f[kOSample], r.sample_digest);
-    StoreTime(thd, f[kOLast], r.last_seen);
+    StoreCount(f[kOTransactions], r.transactions);
+    StoreCount(f[kOReverseTransactions], r.reverse_transactions);
+    StoreName(f[kOSampleDigest], r.sample_digest);
+    StoreTime(thd, f[kOLastSeen], r.last_seen);
     if (schema_table_store_record(thd, table)) return 1;
   }
   return 0;
@@ -206,12 +223,14 @@ enum PatternColumn {
   kPSeverity,
   kPObjects,
   kPOccurrences,
-  kPRelated,
-  kPFirst,
-  kPLast,
+  kPRelatedErrors,
+  kPFirstSeen,
+  kPLastSeen,
   kPEvidence,
-  kPAdvice
+  kPAdvice,
+  kPCount
 };
+static_assert(kPCount == ColumnCount(Show::lockdiag_patterns_fields));
 
 int FillPatternsRows(THD* thd, TABLE_LIST* tables) {
   TABLE* table = tables->table;
@@ -222,9 +241,9 @@ int FillPatternsRows(THD* thd, TABLE_LIST* tables) {
     StoreName(f[kPSeverity], r.severity);
     StoreName(f[kPObjects], r.objects);
     StoreCount(f[kPOccurrences], r.occurrences);
-    StoreCount(f[kPRelated], r.related_errors);
-    StoreTime(thd, f[kPFirst], r.first_seen);
-    StoreTime(thd, f[kPLast], r.last_seen);
+    StoreCount(f[kPRelatedErrors], r.related_errors);
+    StoreTime(thd, f[kPFirstSeen], r.first_seen);
+    StoreTime(thd, f[kPLastSeen], r.last_seen);
     StoreName(f[kPEvidence], r.evidence);
     StoreName(f[kPAdvice], r.advice);
     if (schema_table_store_record(thd, table)) return 1;
@@ -236,17 +255,20 @@ int FillPatternsRows(THD* thd, TABLE_LIST* tables) {
 enum IncidentColumn {
   kIId,
   kITime,
-  kIThread,
+  kIThreadId,
   kIUser,
   kIHost,
-  kICode,
-  kIName,
+  kIErrorCode,
+  kIErrorName,
   kISchema,
   kITable,
-  kIDigest,
-  kIHistory,
-  kIPattern
+  kIStatementDigest,
+  kITransactionHistory,
+  kIPatternId,
+  kIRetried,
+  kICount
 };
+static_assert(kICount == ColumnCount(Show::lockdiag_incidents_fields));
 
 int FillIncidentsRows(THD* thd, TABLE_LIST* tables) {
   TABLE* table = tables->table;
@@ -254,20 +276,27 @@ int FillIncidentsRows(THD* thd, TABLE_LIST* tables) {
   for (const IncidentRow& r : GlobalAnalyzer().SnapshotIncidents()) {
     StoreCount(f[kIId], r.id);
     StoreTime(thd, f[kITime], r.time);
-    StoreCount(f[kIThread], r.thread_id);
+    StoreCount(f[kIThreadId], r.thread_id);
     StoreName(f[kIUser], r.user);
     StoreName(f[kIHost], r.host);
-    StoreCount(f[kICode], r.error_code);
-    StoreName(f[kIName], r.error_name);
+    StoreCount(f[kIErrorCode], r.error_code);
+    StoreName(f[kIErrorName], r.error_name);
     StoreNullableName(f[kISchema], r.table_schema);
     StoreNullableName(f[kITable], r.table_name);
-    StoreName(f[kIDigest], r.statement_digest);
-    StoreName(f[kIHistory], r.transaction_history);
+    StoreName(f[kIStatementDigest], r.statement_digest);
+    StoreName(f[kITransactionHistory], r.transaction_history);
     if (r.pattern_id == 0) {
-      f[kIPattern]->set_null();
+      f[kIPatternId]->set_null();
     } else {
-      f[kIPattern]->set_notnull();
-      StoreCount(f[kIPattern], r.pattern_id);
+      f[kIPatternId]->set_notnull();
+      StoreCount(f[kIPatternId], r.pattern_id);
+    }
+    // RETRIED: NULL until the connection's next transaction has ended.
+    if (r.retried == IncidentRow::Retried::kUnknown) {
+      f[kIRetried]->set_null();
+    } else {
+      f[kIRetried]->set_notnull();
+      StoreName(f[kIRetried], r.retried == IncidentRow::Retried::kYes ? "YES" : "NO");
     }
     if (schema_table_store_record(thd, table)) return 1;
   }
@@ -288,8 +317,10 @@ enum EncodingColumn {
   kEFirstSeen,
   kELastSeen,
   kESample,
-  kEDigest,
+  kEStatementDigest,
+  kECount
 };
+static_assert(kECount == ColumnCount(Show::lockdiag_encoding_fields));
 
 int FillEncodingRows(THD* thd, TABLE_LIST* tables) {
   TABLE* table = tables->table;
@@ -312,7 +343,7 @@ int FillEncodingRows(THD* thd, TABLE_LIST* tables) {
     StoreTime(thd, f[kEFirstSeen], r.first_seen);
     StoreTime(thd, f[kELastSeen], r.last_seen);
     StoreName(f[kESample], r.sample);
-    StoreName(f[kEDigest], r.statement_digest);
+    StoreName(f[kEStatementDigest], r.statement_digest);
     if (schema_table_store_record(thd, table)) return 1;
   }
   return 0;

@@ -5,7 +5,9 @@
 
 #include <item_cmpfunc.h>
 
+#include "core/common/text.h"
 #include "core/lock/key_hash.h"
+#include "server/insert_targets.h"
 
 namespace lockdiag::server {
 namespace {
@@ -20,14 +22,6 @@ constexpr int kMaxDepth = 8;
 // differ in case ('Ann' and 'ann' address the same unique-key row).
 bool FoldsCase(const CHARSET_INFO* cs) {
   return cs != nullptr && cs != &my_charset_bin && !(cs->state & (MY_CS_BINSORT | MY_CS_CSSORT));
-}
-
-// HasUpperAscii: folding can change the value (digits, lower-case text and
-// most keys need no column lookup).
-bool HasUpperAscii(std::string_view s) {
-  for (char c : s)
-    if (c >= 'A' && c <= 'Z') return true;
-  return false;
 }
 
 struct Sink {
@@ -55,14 +49,13 @@ struct Sink {
     if (s == nullptr) return;
     std::string_view bytes(s->ptr(), s->length());
     char folded[256];
+    // HasUpperAscii first: folding can change the value (digits, lower-case
+    // text and most keys need no column lookup).
     if (value->cmp_type() == STRING_RESULT && bytes.size() <= sizeof(folded) && HasUpperAscii(bytes) &&
         FoldsCase(ColumnCharset(column))) {
       // ASCII folding covers the keys applications use (slugs, handles,
       // e-mail addresses); other letters are hashed as sent.
-      for (size_t i = 0; i < bytes.size(); ++i) {
-        char c = bytes[i];
-        folded[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-      }
+      for (size_t i = 0; i < bytes.size(); ++i) folded[i] = AsciiLower(bytes[i]);
       bytes = {folded, bytes.size()};
     }
     out[n++] = KeyHash({column.str, column.length}, bytes);
@@ -72,11 +65,11 @@ struct Sink {
 // True when the field names this table (or names no table).
 bool FieldOfTable(const Item_field* f, TABLE* table) {
   if (f->table_name.str == nullptr || f->table_name.length == 0 || table == nullptr) return true;
+  const std::string_view named(f->table_name.str, f->table_name.length);
   const LEX_CSTRING& alias = table->alias.to_lex_cstring();
   const LEX_CSTRING& name = table->s->table_name;
-  return (f->table_name.length == alias.length &&
-          strncasecmp(f->table_name.str, alias.str, alias.length) == 0) ||
-         (f->table_name.length == name.length && strncasecmp(f->table_name.str, name.str, name.length) == 0);
+  return EqualsIgnoreCase(named, {alias.str, alias.length}) ||
+         EqualsIgnoreCase(named, {name.str, name.length});
 }
 
 void Walk(Item* cond, TABLE* table, Sink* sink, int depth) {
@@ -120,7 +113,8 @@ void Walk(Item* cond, TABLE* table, Sink* sink, int depth) {
 
 // True when `field` is part of a unique key (the primary key included): an
 // INSERT's values for such columns name the row it creates. Other columns
-// (a customer_id of many orders) say nothing about which row.
+// (a customer_id of many orders) say nothing about which row. (The filter of
+// the INSERT's targets.)
 bool InUniqueKey(const TABLE* table, const Field* field) {
   for (uint k = 0; k < table->s->keys; ++k) {
     const KEY& key = table->key_info[k];
@@ -134,22 +128,8 @@ bool InUniqueKey(const TABLE* table, const Field* field) {
 
 void InsertValues(THD* thd, TABLE* table, Sink* sink) {
   if (table == nullptr) return;
-  LEX* lex = thd->lex;
-  // Target columns: the statement's list, else the table's columns in order;
-  // nullptr for columns outside every unique key.
-  Field* targets[64];
-  uint named = 0;
-  List_iterator<Item> fit(lex->field_list);
-  while (Item* f = fit++) {
-    if (named == 64) break;
-    Field* field = nullptr;
-    if (f->real_item()->type() == Item::FIELD_ITEM) {
-      LEX_CSTRING name = static_cast<Item_field*>(f->real_item())->field_name;
-      field = table->find_field_by_name(&name);
-    }
-    targets[named++] = field != nullptr && InUniqueKey(table, field) ? field : nullptr;
-  }
-  List_iterator<List_item> rows(lex->many_values);
+  const InsertTargets targets(thd, table, InUniqueKey);
+  List_iterator<List_item> rows(thd->lex->many_values);
   uint32_t row_no = 0;
   while (List_item* row = rows++) {
     if (row_no++ == kMaxInsertRows || sink->full()) break;
@@ -157,13 +137,7 @@ void InsertValues(THD* thd, TABLE* table, Sink* sink) {
     uint col = 0;
     while (Item* v = vit++) {
       if (sink->full()) break;
-      Field* field = nullptr;
-      if (named > 0) {
-        field = col < named ? targets[col] : nullptr;
-      } else if (col < table->s->fields && InUniqueKey(table, table->field[col])) {
-        field = table->field[col];
-      }
-      if (field != nullptr) sink->Add(field->field_name, v->real_item());
+      if (Field* field = targets.ForValue(col)) sink->Add(field->field_name, v->real_item());
       ++col;
     }
   }

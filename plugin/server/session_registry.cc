@@ -5,33 +5,39 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "core/common/thread_annotations.h"
 #include "server/plugin_state.h"
 
 namespace lockdiag::server {
 namespace {
 
 struct Registry {
+  // Constant after RegistryInit.
   MYSQL_THD_KEY_T key;
-  std::mutex mu;
-  // Every live Session, by the THD it belongs to (guarded by mu). The THD's
-  // own slot is the fast path; this map finds a Session whose slot the
-  // server wiped: COM_CHANGE_USER and COM_RESET_CONNECTION re-initialise the
-  // THD's plugin variables, thd_specifics included.
-  std::unordered_map<const void*, Session*> sessions;
+
+  Mutex mu;
+  // Every live Session, by the THD it belongs to. The THD's own slot is the
+  // fast path; this map finds a Session whose slot the server wiped:
+  // COM_CHANGE_USER and COM_RESET_CONNECTION re-initialise the THD's plugin
+  // variables, thd_specifics included.
+  std::unordered_map<const void*, Session*> sessions GUARDED_BY(mu);
+  // The number of entries in `sessions`, atomic so that LiveSessions() (a
+  // status variable) reads it without taking mu.
   std::atomic<unsigned long> live{0};
 };
 
+// The newest instance's registry: read by every event without a lock,
+// swapped at init/deinit.
 std::atomic<Registry*> g_current{nullptr};
 
 // Which registry belongs to which plugin instance; touched at init/deinit only.
-std::mutex g_instances_mu;
-std::vector<std::pair<void*, Registry*>> g_instances;  // guarded by g_instances_mu
+Mutex g_instances_mu;
+std::vector<std::pair<void*, Registry*>> g_instances GUARDED_BY(g_instances_mu);
 
 void SetIdentityFromThd(Session* s, THD* thd) {
   const Security_context* sctx = thd->security_ctx;
@@ -49,7 +55,7 @@ bool RegistryInit(void* plugin) {
     return false;
   }
   try {
-    std::lock_guard<std::mutex> lock(g_instances_mu);
+    MutexLock lock(&g_instances_mu);
     g_instances.emplace_back(plugin, reg);
   } catch (...) {
     delete reg;
@@ -62,7 +68,7 @@ bool RegistryInit(void* plugin) {
 void RegistryDeinit(void* plugin) {
   Registry* reg = nullptr;
   {
-    std::lock_guard<std::mutex> lock(g_instances_mu);
+    MutexLock lock(&g_instances_mu);
     for (auto it = g_instances.begin(); it != g_instances.end(); ++it) {
       if (it->first == plugin) {
         reg = it->second;
@@ -77,7 +83,7 @@ void RegistryDeinit(void* plugin) {
   // No connection holds this instance any more (the server waits for that
   // before deinit), so no event can be inside one of these Sessions.
   {
-    std::lock_guard<std::mutex> lock(reg->mu);
+    MutexLock lock(&reg->mu);
     for (auto& [thd, s] : reg->sessions) delete s;
     reg->sessions.clear();
   }
@@ -98,7 +104,7 @@ Session* SessionFor(MYSQL_THD thd, unsigned long thread_id) {
   if (fresh == nullptr) return nullptr;
   std::unique_ptr<Session> stale;
   try {
-    std::lock_guard<std::mutex> lock(reg->mu);
+    MutexLock lock(&reg->mu);
     Session*& slot = reg->sessions[thd];
     if (slot != nullptr) {
       stale.reset(slot);
@@ -130,7 +136,7 @@ void EndSession(MYSQL_THD thd) {
   if (reg == nullptr) return;
   std::unique_ptr<Session> owned;
   {
-    std::lock_guard<std::mutex> lock(reg->mu);
+    MutexLock lock(&reg->mu);
     auto it = reg->sessions.find(thd);
     if (it == reg->sessions.end()) return;
     owned.reset(it->second);

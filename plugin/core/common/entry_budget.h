@@ -5,6 +5,7 @@
 // concurrent inserts into different shards cannot overshoot together.
 //
 //   if (!budget.TryClaim(limit, bytes)) { /* count a dropped event */ }
+//   if (!budget.TryClaim(limit, bytes, byte_limit)) { ... }   // bytes bounded too
 //   ...
 //   budget.Release(n, bytes);   // when entries go (Reset)
 //
@@ -14,6 +15,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 
 namespace lockdiag {
 
@@ -21,12 +23,29 @@ class EntryBudget {
  public:
   // TryClaim takes one entry if fewer than `limit` are held, and accounts
   // `bytes` for it. Returns false (and takes nothing) when at the limit.
-  bool TryClaim(uint64_t limit, int64_t bytes) {
-    uint64_t n = count_.load(std::memory_order_relaxed);
-    do {
-      if (n >= limit) return false;
-    } while (!count_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
+  [[nodiscard]] bool TryClaim(uint64_t limit, int64_t bytes) {
+    if (!TryClaimEntry(limit)) return false;
     bytes_.fetch_add(bytes, std::memory_order_relaxed);
+    return true;
+  }
+  // TryClaim with a byte bound as well: takes one entry and `bytes` only if
+  // afterwards at most `limit` entries and at most `byte_limit` bytes are
+  // held. Returns false (and takes nothing) otherwise. Both bounds are exact;
+  // a claim that fails on bytes holds its entry for a moment, so a racing
+  // claim may fail on the entry bound although it would have fit.
+  [[nodiscard]] bool TryClaim(uint64_t limit, int64_t bytes, uint64_t byte_limit) {
+    if (!TryClaimEntry(limit)) return false;
+    const int64_t cap = byte_limit > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())
+                            ? std::numeric_limits<int64_t>::max()
+                            : static_cast<int64_t>(byte_limit);
+    int64_t b = bytes_.load(std::memory_order_relaxed);
+    do {
+      const int64_t held = b > 0 ? b : 0;
+      if (bytes > cap - held) {
+        count_.fetch_sub(1, std::memory_order_relaxed);
+        return false;
+      }
+    } while (!bytes_.compare_exchange_weak(b, b + bytes, std::memory_order_relaxed));
     return true;
   }
   // AddBytes accounts growth of an entry already claimed.
@@ -43,6 +62,15 @@ class EntryBudget {
   }
 
  private:
+  // TryClaimEntry takes one entry if fewer than `limit` are held.
+  bool TryClaimEntry(uint64_t limit) {
+    uint64_t n = count_.load(std::memory_order_relaxed);
+    do {
+      if (n >= limit) return false;
+    } while (!count_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
+    return true;
+  }
+
   std::atomic<uint64_t> count_{0};
   std::atomic<int64_t> bytes_{0};
 };

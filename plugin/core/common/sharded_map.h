@@ -14,18 +14,26 @@
 // and how a hash collision is detected (entries keep their names and compare
 // them). The map only owns the locking.
 //
+// `MapType` is the container of one shard: std::unordered_map by default, or
+// std::unordered_multimap<uint64_t, Entry> for a store that keeps entries
+// whose keys collide side by side and tells them apart itself (the encoding
+// store).
+//
 // Thread-safety: every method is thread-safe.
 // Locking rules: one Mutex per shard, chosen by `key % kShards`. Update(),
 // Read() and Lookup() hold one shard lock for the callback; ForEach() and
 // Clear() take the shard locks one at a time, never two at once, so a
 // writer waits at most for one shard's work. Callbacks must not call back
 // into the same ShardedMap (the Mutex is not recursive) and should not take
-// other locks.
+// other locks; budget() is lock-free and may be used from them. Clang checks
+// the shard locks inside this class; what a callback does with the map it is
+// given is the caller's to keep inside the callback.
 #ifndef LOCKDIAG_CORE_COMMON_SHARDED_MAP_H_
 #define LOCKDIAG_CORE_COMMON_SHARDED_MAP_H_
 
 #include <array>
 #include <cstdint>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -34,11 +42,14 @@
 
 namespace lockdiag {
 
-template <typename Entry, unsigned Shards = 16>
+template <typename Entry, unsigned Shards = 16, typename MapType = std::unordered_map<uint64_t, Entry>>
 class ShardedMap {
  public:
   static constexpr unsigned kShards = Shards;
-  using Map = std::unordered_map<uint64_t, Entry>;
+  using Map = MapType;
+  static_assert(std::is_same_v<typename Map::key_type, uint64_t> &&
+                    std::is_same_v<typename Map::mapped_type, Entry>,
+                "a shard maps 64-bit keys to Entry");
 
   // Update runs `f(Map&)` under the lock of the shard that holds `key` and
   // returns what it returns.
@@ -58,6 +69,7 @@ class ShardedMap {
   }
 
   // Lookup copies the entry of `key` into `*out`; false when there is none.
+  // (With a multimap: one of the entries of `key`.)
   bool Lookup(uint64_t key, Entry* out) const {
     return Read(key, [&](const Map& map) {
       auto it = map.find(key);
@@ -82,13 +94,26 @@ class ShardedMap {
   // already cleared: it is new data and stays.
   template <typename Footprint>
   uint64_t Clear(Footprint&& footprint) {
+    return Clear(std::forward<Footprint>(footprint), [](const Entry&) { return uint64_t{1}; });
+  }
+
+  // Clear, for entries that hold several claims of the budget (an entry that
+  // nests others, each claimed on its own): `entries(entry)` is how many
+  // budget entries it holds, `footprint(entry)` how many bytes. Returns the
+  // budget entries given back.
+  template <typename Footprint, typename Entries>
+  uint64_t Clear(Footprint&& footprint, Entries&& entries) {
     uint64_t removed = 0;
     for (Shard& shard : shards_) {
       MutexLock lock(&shard.mu);
+      uint64_t claims = 0;
       int64_t bytes = 0;
-      for (const auto& [key, entry] : shard.map) bytes += footprint(entry);
-      budget_.Release(shard.map.size(), bytes);
-      removed += shard.map.size();
+      for (const auto& [key, entry] : shard.map) {
+        claims += entries(entry);
+        bytes += footprint(entry);
+      }
+      budget_.Release(claims, bytes);
+      removed += claims;
       shard.map.clear();
     }
     return removed;

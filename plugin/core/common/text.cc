@@ -16,6 +16,15 @@ void TruncateWithEllipsis(std::string* text, size_t max) {
   text->append("...");
 }
 
+void TruncateAtWord(std::string* text, size_t max) {
+  if (text->size() <= max) return;
+  size_t cut = Utf8Prefix(*text, max - 3);
+  const size_t space = text->rfind(' ', cut);
+  if (space != std::string::npos && space > 0 && cut - space <= max / 4) cut = space;
+  text->resize(cut);
+  text->append("...");
+}
+
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

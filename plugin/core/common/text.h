@@ -28,6 +28,10 @@ inline std::string_view Utf8Head(std::string_view text, size_t max) {
 // TruncateWithEllipsis: cuts `*text` to at most `max` bytes (max >= 3),
 // ending in "..." when anything was cut.
 void TruncateWithEllipsis(std::string* text, size_t max);
+// TruncateAtWord: the same, but the cut goes back to the last space when one
+// is near (within a quarter of `max`), so that a quoted statement does not
+// end mid-word.
+void TruncateAtWord(std::string* text, size_t max);
 
 inline char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
 

@@ -118,8 +118,123 @@ CheckSummary EncodingChecker::CheckWrite(const WriteContext& ctx) {
   return summary;
 }
 
+namespace {
+
+// The longest collation name quoted in COLUMN_CHARSET (a collation name is at
+// most 64 bytes in MariaDB).
+constexpr size_t kMaxCollationName = 64;
+
+// IsLossyConversionCode / IsCollationConflictCode: the server conditions
+// RecordServerWarning turns into each issue.
+bool IsLossyConversionCode(uint32_t code) {
+  return code == kErTruncatedWrongValueForField || code == kErInvalidCharacterString ||
+         code == kWarnDataTruncated || code == kErDataTooLong;
+}
+bool IsCollationConflictCode(uint32_t code) {
+  return code == kErCantAggregate2Collations || code == kErCantAggregate3Collations ||
+         code == kErCantAggregateNCollations;
+}
+
+// LossyConversion fills `key` and `sample` for a conversion warning (1366,
+// 1300, 1265, 1406) about the statement's values; false when the condition
+// is not an encoding finding (a number or a date, or a truncation that no
+// conversion caused).
+bool LossyConversion(const WriteContext& ctx, const Charset& client, uint32_t code, std::string_view message,
+                     FindingKey* key, SampleBuffer* sample) {
+  key->issue = Issue::kLossyConversion;
+  ColumnMessage m;
+  const bool parsed = ParseColumnMessage(message, &m);
+  if (parsed && code == kErTruncatedWrongValueForField && !m.string_value) return false;  // a number or date
+  // Find the column among the statement's values; note whether any value
+  // written to it is not pure ASCII.
+  const WrittenValue* target = nullptr;
+  bool non_ascii = false;
+  if (parsed && !m.column.empty()) {
+    for (size_t i = 0; i < ctx.value_count; i++) {
+      const WrittenValue& v = ctx.values[i];
+      if (EqualsIgnoreCase(v.column, m.column) && (m.table.empty() || EqualsIgnoreCase(v.table, m.table))) {
+        if (target == nullptr) target = &v;
+        if (AsciiPrefixLength(v.value.data(), v.value.size()) != v.value.size()) non_ascii = true;
+      }
+    }
+  }
+  const Charset* column = target ? &LookupCharset(target->column_charset) : nullptr;
+  if (code == kWarnDataTruncated || code == kErDataTooLong) {
+    // Only a truncation caused by a conversion is an encoding finding. ASCII
+    // converts to as many characters and (but for the wide charsets) as many
+    // bytes, so an all-ASCII value cut short is simply too long for the
+    // column.
+    if (!parsed || !column || target->column_charset.empty() || column->kind == CharsetKind::kBinary ||
+        client.kind == CharsetKind::kBinary || column->id == client.id ||
+        (!non_ascii && column->kind != CharsetKind::kWide)) {
+      return false;
+    }
+  }
+  if (parsed) {
+    if (!m.column.empty()) {
+      key->column = m.column;
+      key->column_is_null = false;
+    }
+    if (!m.table.empty()) key->table = m.table;
+    if (!m.schema.empty()) key->schema = m.schema;
+    if (target != nullptr) {
+      if (m.table.empty()) key->table = target->table;
+      if (m.schema.empty()) key->schema = target->schema;
+    }
+  }
+  if (column != nullptr) {
+    key->column_charset = DisplayName(*column, target->column_charset);
+  } else if (parsed && !m.charset.empty()) {
+    key->column_charset = m.charset;  // 1300 names the charset it checked against
+  }
+  if (parsed && m.value_len > 0) {
+    sample->Append("value: ");
+    sample->AppendHexBytes(m.value_bytes());
+    if (m.value_truncated && m.value_len < kMaxSampleDataBytes) sample->Append(" ...");
+  } else {
+    sample->Append("code ");
+    sample->AppendNumber(code);
+  }
+  return true;
+}
+
+// CollationConflict fills `key` and `sample` for an illegal mix of
+// collations (1267, 1270, 1271). The operands' collations go to
+// COLUMN_CHARSET ("a,b", written into `operands`); coercibilities and the
+// operation to SAMPLE. Both are server metadata, not user data.
+void CollationConflict(const WriteContext& ctx, uint32_t code, std::string_view message, FindingKey* key,
+                       SampleBuffer* sample, std::string* operands) {
+  key->issue = Issue::kCollationConflict;
+  if (ctx.value_count > 0) {
+    key->schema = ctx.values[0].schema;
+    key->table = ctx.values[0].table;
+  }
+  CollationMessage m;
+  if (ParseCollationMessage(message, &m)) {
+    for (int i = 0; i < m.operands; i++) {
+      if (i > 0) operands->push_back(',');
+      operands->append(m.collation[i].substr(0, kMaxCollationName));
+      if (i > 0) sample->Append(" vs ");
+      sample->Append(m.coercibility[i].substr(0, 16));
+    }
+    if (!m.operation.empty()) {
+      sample->Append(m.operands > 0 ? " for '" : "for '");
+      sample->Append(m.operation.substr(0, 24));
+      sample->Append("'");
+    }
+  } else {
+    sample->Append("code ");
+    sample->AppendNumber(code);
+  }
+  key->column_charset = *operands;
+}
+
+}  // namespace
+
 bool EncodingChecker::RecordServerWarning(const WriteContext& ctx, uint32_t code, std::string_view message) {
   if (!enabled()) return false;
+  const bool lossy = IsLossyConversionCode(code);
+  if (!lossy && !IsCollationConflictCode(code)) return false;
   const Charset& client = LookupCharset(ctx.client_charset);
   SampleBuffer sample;
   FindingKey key;
@@ -128,107 +243,13 @@ bool EncodingChecker::RecordServerWarning(const WriteContext& ctx, uint32_t code
   key.client_charset = DisplayName(client, ctx.client_charset);
   key.schema = ctx.default_schema;
   key.column_is_null = true;
-  const Timestamp now = ctx.now != 0 ? ctx.now : NowMicros();
-
-  switch (code) {
-    case kErTruncatedWrongValueForField:
-    case kErInvalidCharacterString:
-    case kWarnDataTruncated:
-    case kErDataTooLong: {
-      key.issue = Issue::kLossyConversion;
-      ColumnMessage m;
-      bool parsed = ParseColumnMessage(message, &m);
-      if (parsed && code == kErTruncatedWrongValueForField && !m.string_value)
-        return false;  // a number or date
-      // Find the column among the statement's values; note whether any value
-      // written to it is not pure ASCII.
-      const WrittenValue* target = nullptr;
-      bool non_ascii = false;
-      if (parsed && !m.column.empty()) {
-        for (size_t i = 0; i < ctx.value_count; i++) {
-          const WrittenValue& v = ctx.values[i];
-          if (EqualsIgnoreCase(v.column, m.column) &&
-              (m.table.empty() || EqualsIgnoreCase(v.table, m.table))) {
-            if (target == nullptr) target = &v;
-            if (AsciiPrefixLength(v.value.data(), v.value.size()) != v.value.size()) non_ascii = true;
-          }
-        }
-      }
-      const Charset* column = target ? &LookupCharset(target->column_charset) : nullptr;
-      if (code == kWarnDataTruncated || code == kErDataTooLong) {
-        // Only a truncation caused by a conversion is an encoding finding.
-        // ASCII converts to as many characters and (but for the wide
-        // charsets) as many bytes, so an all-ASCII value cut short is simply
-        // too long for the column.
-        if (!parsed || !column || target->column_charset.empty() || column->kind == CharsetKind::kBinary ||
-            client.kind == CharsetKind::kBinary || column->id == client.id ||
-            (!non_ascii && column->kind != CharsetKind::kWide)) {
-          return false;
-        }
-      }
-      if (parsed) {
-        if (!m.column.empty()) {
-          key.column = m.column;
-          key.column_is_null = false;
-        }
-        if (!m.table.empty()) key.table = m.table;
-        if (!m.schema.empty()) key.schema = m.schema;
-        if (target != nullptr) {
-          if (m.table.empty()) key.table = target->table;
-          if (m.schema.empty()) key.schema = target->schema;
-        }
-      }
-      if (column != nullptr) {
-        key.column_charset = DisplayName(*column, target->column_charset);
-      } else if (parsed && !m.charset.empty()) {
-        key.column_charset = m.charset;  // 1300 names the charset it checked against
-      }
-      if (parsed && m.value_len > 0) {
-        sample.Append("value: ");
-        sample.AppendHexBytes(m.value_bytes());
-        if (m.value_truncated && m.value_len < kMaxSampleDataBytes) sample.Append(" ...");
-      } else {
-        sample.Append("code ");
-        sample.AppendNumber(code);
-      }
-      break;
-    }
-    case kErCantAggregate2Collations:
-    case kErCantAggregate3Collations:
-    case kErCantAggregateNCollations: {
-      key.issue = Issue::kCollationConflict;
-      if (ctx.value_count > 0) {
-        key.schema = ctx.values[0].schema;
-        key.table = ctx.values[0].table;
-      }
-      CollationMessage m;
-      // The operands' collations go to COLUMN_CHARSET ("a,b"); coercibilities
-      // and the operation to SAMPLE. Both are server metadata, not user data.
-      char operands[3 * 64 + 2];
-      size_t len = 0;
-      if (ParseCollationMessage(message, &m)) {
-        for (int i = 0; i < m.operands; i++) {
-          std::string_view c = m.collation[i].substr(0, 64);
-          if (i > 0) operands[len++] = ',';
-          for (char ch : c) operands[len++] = ch;
-          if (i > 0) sample.Append(" vs ");
-          sample.Append(m.coercibility[i].substr(0, 16));
-        }
-        if (!m.operation.empty()) {
-          sample.Append(m.operands > 0 ? " for '" : "for '");
-          sample.Append(m.operation.substr(0, 24));
-          sample.Append("'");
-        }
-      } else {
-        sample.Append("code ");
-        sample.AppendNumber(code);
-      }
-      key.column_charset = std::string_view(operands, len);
-      return store_->Record(key, sample.view(), ctx.statement_digest, now, ctx.connection_id);
-    }
-    default:
-      return false;
+  std::string operands;  // COLUMN_CHARSET of a collation conflict; outlives `key`'s view of it
+  if (lossy) {
+    if (!LossyConversion(ctx, client, code, message, &key, &sample)) return false;
+  } else {
+    CollationConflict(ctx, code, message, &key, &sample, &operands);
   }
+  const Timestamp now = ctx.now != 0 ? ctx.now : NowMicros();
   return store_->Record(key, sample.view(), ctx.statement_digest, now, ctx.connection_id);
 }
 

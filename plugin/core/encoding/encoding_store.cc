@@ -27,6 +27,22 @@ bool Matches(const EncodingRow& row, const FindingKey& k) {
          (k.column_is_null || row.column == Name(k.column)) && row.column_charset == Name(k.column_charset);
 }
 
+// CountExisting counts one occurrence at `now` in the row of `k` (hash `h`)
+// if `rows` holds it; false when it does not.
+bool CountExisting(std::unordered_multimap<uint64_t, EncodingRow>& rows, uint64_t h, const FindingKey& k,
+                   Timestamp now) {
+  auto range = rows.equal_range(h);
+  for (auto it = range.first; it != range.second; ++it) {
+    EncodingRow& row = it->second;
+    if (!Matches(row, k)) continue;
+    row.occurrences++;
+    if (now > row.last_seen) row.last_seen = now;
+    if (now < row.first_seen) row.first_seen = now;
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 const char* IssueName(Issue issue) {
@@ -45,33 +61,21 @@ const char* IssueName(Issue issue) {
   return "UNKNOWN";
 }
 
-size_t EncodingStore::Footprint(const EncodingRow& row) {
+int64_t EncodingStore::Footprint(const EncodingRow& row) {
   // The node (hash, pointers, the row) plus every string's heap buffer.
   size_t bytes = sizeof(EncodingRow) + 4 * sizeof(void*) + sizeof(uint64_t);
   for (const std::string* s : {&row.user, &row.host, &row.client_charset, &row.schema, &row.table,
                                &row.column, &row.column_charset, &row.sample, &row.statement_digest}) {
     if (s->capacity() > 15) bytes += s->capacity() + 1;
   }
-  return bytes;
+  return static_cast<int64_t>(bytes);
 }
 
 bool EncodingStore::Record(const FindingKey& key, std::string_view sample, std::string_view digest,
                            Timestamp now, uint64_t hint) {
   findings_.Add(1, hint);
   const uint64_t h = HashKey(key);
-  Shard& shard = shards_[h % kShards];
-  {
-    MutexLock lock(&shard.mu);
-    auto range = shard.rows.equal_range(h);
-    for (auto it = range.first; it != range.second; ++it) {
-      EncodingRow& row = it->second;
-      if (!Matches(row, key)) continue;
-      row.occurrences++;
-      if (now > row.last_seen) row.last_seen = now;
-      if (now < row.first_seen) row.first_seen = now;
-      return true;
-    }
-  }
+  if (rows_.Update(h, [&](RowMap& rows) { return CountExisting(rows, h, key, now); })) return true;
   // A new row: build it outside the lock (allocations), then reserve room.
   EncodingRow row;
   row.user = Name(key.user);
@@ -88,39 +92,25 @@ bool EncodingStore::Record(const FindingKey& key, std::string_view sample, std::
   row.last_seen = now;
   row.sample = Utf8Head(sample, kMaxSampleChars);
   row.statement_digest = Utf8Head(digest, kMaxDigestChars);
-  const size_t footprint = Footprint(row);
+  const int64_t footprint = Footprint(row);
 
-  MutexLock lock(&shard.mu);
-  // Another thread may have created the row meanwhile.
-  auto range = shard.rows.equal_range(h);
-  for (auto it = range.first; it != range.second; ++it) {
-    EncodingRow& existing = it->second;
-    if (!Matches(existing, key)) continue;
-    existing.occurrences++;
-    if (now > existing.last_seen) existing.last_seen = now;
-    if (now < existing.first_seen) existing.first_seen = now;
+  const bool kept = rows_.Update(h, [&](RowMap& rows) {
+    // Another thread may have created the row meanwhile.
+    if (CountExisting(rows, h, key, now)) return true;
+    if (!rows_.budget().TryClaim(max_rows_.load(std::memory_order_relaxed), footprint,
+                                 max_memory_.load(std::memory_order_relaxed)))
+      return false;
+    rows.emplace(h, std::move(row));
     return true;
-  }
-  const uint64_t rows = rows_.fetch_add(1, std::memory_order_relaxed) + 1;
-  const uint64_t memory = memory_bytes_.fetch_add(footprint, std::memory_order_relaxed) + footprint;
-  if (rows > max_rows_.load(std::memory_order_relaxed) ||
-      memory > max_memory_.load(std::memory_order_relaxed)) {
-    rows_.fetch_sub(1, std::memory_order_relaxed);
-    memory_bytes_.fetch_sub(footprint, std::memory_order_relaxed);
-    dropped_.Add(1, hint);
-    return false;
-  }
-  shard.rows.emplace(h, std::move(row));
-  return true;
+  });
+  if (!kept) dropped_.Add(1, hint);
+  return kept;
 }
 
 std::vector<EncodingRow> EncodingStore::Snapshot() const {
   std::vector<EncodingRow> out;
-  out.reserve(rows_.load(std::memory_order_relaxed) + 16);
-  for (const Shard& shard : shards_) {
-    MutexLock lock(&shard.mu);
-    for (const auto& [hash, row] : shard.rows) out.push_back(row);
-  }
+  out.reserve(rows_.count() + 16);
+  rows_.ForEach([&](const EncodingRow& row) { out.push_back(row); });
   return out;
 }
 
@@ -128,21 +118,14 @@ EncodingStoreStatus EncodingStore::Status() const {
   EncodingStoreStatus s;
   s.findings = findings_.Sum();
   s.bytes_scanned = bytes_scanned_.Sum();
-  s.rows = rows_.load(std::memory_order_relaxed);
-  s.memory_bytes = memory_bytes_.load(std::memory_order_relaxed);
+  s.rows = rows_.count();
+  s.memory_bytes = rows_.memory_bytes();
   s.dropped = dropped_.Sum();
   return s;
 }
 
 void EncodingStore::Reset() {
-  for (Shard& shard : shards_) {
-    MutexLock lock(&shard.mu);
-    for (const auto& [hash, row] : shard.rows) {
-      rows_.fetch_sub(1, std::memory_order_relaxed);
-      memory_bytes_.fetch_sub(Footprint(row), std::memory_order_relaxed);
-    }
-    shard.rows.clear();
-  }
+  rows_.Clear([](const EncodingRow& row) { return Footprint(row); });
   findings_.Reset();
   bytes_scanned_.Reset();
   dropped_.Reset();

@@ -12,24 +12,24 @@
 //
 // Thread-safety: every public method is thread-safe.
 // Locking rules:
-//   * Rows live in kShards shards, each an unordered_multimap (64-bit hash of
-//     the key -> row) behind its own Mutex, chosen by that hash. Record()
+//   * Rows live in a ShardedMap (sharded_map.h) of kShards shards, each an
+//     unordered_multimap (64-bit hash of the key -> row, rows whose hashes
+//     collide side by side) behind its own Mutex, chosen by that hash. Record()
 //     hashes outside the lock, then holds one shard lock for one lookup and
 //     either an update (no allocation) or an insertion (allocates the row's
 //     strings); it never holds two shard locks.
 //   * Snapshot() and Reset() take each shard lock in turn; a writer waits at
 //     most for one shard's copy. A Record() racing with Reset() may land in a
 //     shard already cleared (it is new data, so it stays).
-//   * Bounds: rows_ and memory_bytes_ are atomics shared by all shards
-//     (reserved with fetch_add before an insertion, released on failure or
-//     Reset), so the bound is global and exact; a new row that does not fit is
-//     dropped and counted in dropped() (Lockdiag_dropped_events); existing rows
-//     keep counting.
+//   * Bounds: rows and their bytes are claimed from the map's EntryBudget
+//     (entry_budget.h: lock-free, shared by all shards) before an insertion
+//     and released by Reset(), so both bounds are global and exact; a new row
+//     that does not fit is dropped and counted in dropped()
+//     (Lockdiag_dropped_events); existing rows keep counting.
 //   * Status counters are ShardedCounter (no lock).
 #ifndef LOCKDIAG_CORE_ENCODING_ENCODING_STORE_H_
 #define LOCKDIAG_CORE_ENCODING_ENCODING_STORE_H_
 
-#include <array>
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -39,7 +39,7 @@
 
 #include "core/common/clock.h"
 #include "core/common/sharded_counter.h"
-#include "core/common/thread_annotations.h"
+#include "core/common/sharded_map.h"
 
 namespace lockdiag {
 namespace encoding {
@@ -53,6 +53,8 @@ enum class Issue : uint8_t {
   kCollationConflict,        // COLLATION_CONFLICT
 };
 inline constexpr unsigned kIssueCount = 5;
+static_assert(static_cast<unsigned>(Issue::kCollationConflict) + 1 == kIssueCount,
+              "kIssueCount must count every Issue");
 
 // IssueName: the ISSUE column's text, e.g. "SUSPECTED_DOUBLE_ENCODING".
 const char* IssueName(Issue issue);
@@ -144,19 +146,15 @@ class EncodingStore {
   void Reset();
 
  private:
-  struct Shard {
-    mutable Mutex mu;
-    std::unordered_multimap<uint64_t, EncodingRow> rows GUARDED_BY(mu);
-  };
+  using RowMap = std::unordered_multimap<uint64_t, EncodingRow>;  // by HashKey
 
-  static size_t Footprint(const EncodingRow& row);
+  static int64_t Footprint(const EncodingRow& row);
 
-  std::array<Shard, kShards> shards_;
+  // The rows; its budget() holds the row count and bytes, claimed by
+  // Record() before it inserts, from any shard.
+  ShardedMap<EncodingRow, kShards, RowMap> rows_;
   std::atomic<uint64_t> max_rows_{kDefaultMaxRows};
   std::atomic<uint64_t> max_memory_{kDefaultMaxMemoryBytes};
-  // Atomic: reserved by Record() before it inserts, from any shard.
-  std::atomic<uint64_t> rows_{0};
-  std::atomic<uint64_t> memory_bytes_{0};
   ShardedCounter findings_;
   ShardedCounter bytes_scanned_;
   ShardedCounter dropped_;

@@ -1,7 +1,8 @@
 // access_kind.h: how a statement touched a table, as lockdiag classifies it.
 //
-// The adapter maps the server's lock types to these (see
-// plugin/server/access_classifier.cc); the core only ever sees these values.
+// The adapter reduces the server's lock type and statement kind to a
+// LockStrength and a StatementClass (plugin/server/audit_adapter.cc) and
+// ClassifyAccess below decides; the core only ever sees these values.
 #ifndef LOCKDIAG_CORE_LOCK_ACCESS_KIND_H_
 #define LOCKDIAG_CORE_LOCK_ACCESS_KIND_H_
 
@@ -18,9 +19,31 @@ enum class AccessKind : uint8_t {
   kLockTablesWrite,  // LOCK TABLES t WRITE, and statements under it
 };
 inline constexpr int kAccessKindCount = 6;
+static_assert(static_cast<int>(AccessKind::kLockTablesWrite) + 1 == kAccessKindCount,
+              "kAccessKindCount must count every AccessKind");
 
 // AccessKindName returns the SQL-facing name ("READ", "WRITE", ...).
 const char* AccessKindName(AccessKind kind);
+
+// WriteForm: how a write computes what it writes, which decides whether it
+// can be the second half of a read-modify-write (docs/patterns.md).
+enum class WriteForm : uint8_t {
+  kPlain = 0,      // UPDATE / DELETE with values the application computed (and any
+                   // write whose form the adapter did not tell)
+  kInsert,         // INSERT: creates rows (a check-then-insert race ends in 1062)
+  kCompareAndSet,  // UPDATE ... SET v = ? WHERE id = ? AND v = ?: optimistic concurrency
+                   // control, the WHERE clause re-checks a column it assigns
+  kSelfRelative,   // UPDATE ... SET n = n + 1 (every assignment computed from the row
+                   // itself or constants): atomic, reads nothing the application had
+  kUpsert,         // INSERT ... ON DUPLICATE KEY UPDATE, INSERT IGNORE, REPLACE
+};
+
+// IsReadModifyWriteForm: the write may act on what an earlier read saw (the
+// application computed its values or decided to insert).
+inline bool IsReadModifyWriteForm(WriteForm f) { return f == WriteForm::kPlain || f == WriteForm::kInsert; }
+// IsInsertingForm: the write may create the row (and so takes an insert
+// intention lock in a gap another transaction may hold).
+inline bool IsInsertingForm(WriteForm f) { return f == WriteForm::kInsert || f == WriteForm::kUpsert; }
 
 // IsRowLocking: the access takes shared-or-stronger locks (or writes), i.e. it
 // takes part in lock ordering.

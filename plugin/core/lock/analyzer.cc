@@ -3,14 +3,18 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "core/lock/lock_order_groups.h"
+#include "core/lock/table_ref.h"
+
 namespace lockdiag {
 
 Analyzer::Analyzer(const Config* config) : config_(config) {}
 
-void Analyzer::Publish(const TransactionRecord& txn, uint64_t connection_id, TxnFacts* scratch) {
+void Analyzer::Publish(const TransactionRecord& txn, uint64_t connection_id, TxnFacts* scratch,
+                       const RecentReads* recent) {
   TxnFacts local;
   TxnFacts& facts = scratch != nullptr ? *scratch : local;
-  AnalyzeTransaction(txn, &facts);
+  AnalyzeTransaction(txn, recent, &facts);
   transactions_.Add(1, connection_id);
   uint64_t dropped = facts.dropped;
   const Timestamp now = txn.end != 0 ? txn.end : NowMicros();
@@ -23,7 +27,7 @@ void Analyzer::Publish(const TransactionRecord& txn, uint64_t connection_id, Txn
   }
 
   for (size_t t = 0; t < txn.tables.size(); ++t) {
-    TableUpdate u{&txn.tables[t], &facts.tables[t], txn.isolation, 0, 0, 0};
+    TableUpdate u{&txn.tables[t], &facts.tables[t], txn.isolation, 0, 0, 0, txn.backup};
     for (const TxnError& e : txn.errors) {
       if (e.table != static_cast<int32_t>(t)) continue;
       if (IsDuplicateKey(e.code)) ++u.duplicate_keys;
@@ -61,8 +65,121 @@ void Analyzer::Publish(const TransactionRecord& txn, uint64_t connection_id, Txn
     begin = end;
   }
 
+  if (!txn.errors.empty() || txn.after_deadlock.present) DetectIgnoredLockErrors(txn, &found);
+
   if (dropped > 0) dropped_.Add(dropped, connection_id);
   if (!found.empty()) ReportPatterns(found, now, connection_id);
+  if (!txn.errors.empty()) LinkProvenIncidents(txn, facts, now);
+  if (txn.backup && txn.lock_tables) ReportBackup(txn, connection_id, now);
+}
+
+void Analyzer::ReportBackup(const TransactionRecord& txn, uint64_t connection_id, Timestamp now) {
+  // Read locks on non-transactional tables are how those are backed up; on
+  // InnoDB they only make writers wait.
+  PatternCandidate c;
+  c.type = PatternType::kBackupBlocksWriters;
+  for (const TxnTable& t : txn.tables) {
+    if (!t.transactional || t.accesses[static_cast<int>(AccessKind::kLockTablesRead)] == 0) continue;
+    c.tables.push_back(t.hash);
+    c.names.push_back(QualifiedName(t.schema, t.table));
+  }
+  if (c.tables.empty()) return;
+  c.sample_digest = txn.accesses.empty() ? 0 : txn.accesses.front().digest;
+  c.amount = static_cast<uint64_t>(std::max<Timestamp>(0, txn.end - txn.start));
+  const uint64_t limit = config_->max_tables.load(std::memory_order_relaxed) * kPatternsPerTable;
+  bool is_new = false;
+  const uint64_t id = patterns_.Report(c, now, limit, &is_new);
+  if (id == 0) {
+    dropped_.Add(1, connection_id);
+    return;
+  }
+  const uint64_t victims =
+      backups_.AddSpan(BackupWatch::Span{c.tables, txn.start, txn.end, id, connection_id});
+  if (victims > 0) patterns_.AddVictims(id, victims);
+  if (is_new) ResolveIncidentLinks();
+}
+
+void Analyzer::RecordLockWait(uint64_t connection, const std::vector<uint64_t>& tables, Timestamp start,
+                              Timestamp end) {
+  for (uint64_t pattern : backups_.AddWait(connection, tables, start, end)) patterns_.AddVictims(pattern, 1);
+}
+
+void Analyzer::LinkProvenIncidents(const TransactionRecord& txn, const TxnFacts& facts, Timestamp now) {
+  // An error that proved a pair links to that pair's finding, whatever an
+  // older finding with the same write statement would say: the incident's
+  // own transaction (or unscoped window) is the evidence.
+  std::vector<IncidentLog::LinkChange> links;
+  const uint64_t limit = config_->max_tables.load(std::memory_order_relaxed) * kPatternsPerTable;
+  for (const TxnError& e : txn.errors) {
+    if (e.incident == 0 || e.table < 0) continue;
+    for (const ReadWriteObservation& o : facts.read_writes) {
+      if (o.table != e.table || o.write_digest != e.digest || !(o.proven || o.idiom_deadlock)) continue;
+      PatternCandidate c;
+      c.type =
+          o.idiom_deadlock
+              ? (o.gap_insert ? PatternType::kGapLockInsert : PatternType::kSharedLockUpgrade)
+              : (o.unscoped ? PatternType::kUnscopedReadModifyWrite : PatternType::kUnlockedReadModifyWrite);
+      const TxnTable& t = txn.tables[e.table];
+      c.tables.push_back(t.hash);
+      c.names.push_back(QualifiedName(t.schema, t.table));
+      c.read_digest = o.read_digest;
+      c.write_digest = o.write_digest;
+      c.insert = o.insert;
+      bool is_new = false;
+      const uint64_t id = patterns_.Report(c, now, limit, &is_new);  // found above: its id
+      if (id != 0) links.push_back(IncidentLog::LinkChange{e.incident, id, IncidentLog::kProvenRank, 0});
+      break;
+    }
+  }
+  if (links.empty()) return;
+  for (const IncidentLog::LinkChange& c : incidents_.Link(std::move(links))) {
+    patterns_.AddRelatedErrors(c.pattern, 1);
+    if (c.replaced != 0) patterns_.AddRelatedErrors(c.replaced, -1);
+  }
+}
+
+void Analyzer::DetectIgnoredLockErrors(const TransactionRecord& txn, std::vector<PatternCandidate>* found) {
+  auto candidate = [&](uint64_t table_hash, std::string_view schema, std::string_view table, uint32_t code,
+                       uint64_t failed_digest, uint64_t went_on_digest) {
+    PatternCandidate c;
+    c.type = PatternType::kIgnoredLockError;
+    c.tables.push_back(table_hash);
+    c.names.push_back(QualifiedName(schema, table));
+    c.read_digest = failed_digest;
+    c.error_code = code;
+    c.sample_digest = went_on_digest;
+    found->push_back(std::move(c));
+  };
+  // A lock wait timeout rolls back only its statement (innodb_rollback_on_timeout
+  // OFF, the default): the transaction went on, and committed, without the
+  // statement that failed. (With the option ON the server ends the
+  // transaction at the failing statement, which is then its last.)
+  if (txn.outcome == TxnOutcome::kCommit && txn.explicit_transaction) {
+    for (const TxnError& e : txn.errors) {
+      if (e.code != kErrLockWaitTimeout || e.table < 0 || e.statement + 1 >= txn.statements) continue;
+      const TxnTable& t = txn.tables[e.table];
+      // The last statement after the failed one (0: it committed right away).
+      uint64_t went_on = 0;
+      for (const TxnAccess& a : txn.accesses) {
+        if (a.statement > e.statement) went_on = a.digest;
+      }
+      candidate(t.hash, t.schema, t.table, e.code, e.digest, went_on);
+      break;  // one finding per transaction
+    }
+  }
+  // After a deadlock the server rolled the whole transaction back. The next
+  // transaction, begun without BEGIN or ROLLBACK, that writes and does not
+  // start over with the failed transaction's first statement is the rest of
+  // the old one, committed on its own (autocommit: statement by statement).
+  const DeadlockAftermath& d = txn.after_deadlock;
+  if (d.present && !txn.accesses.empty() && txn.accesses.front().digest != d.failed_first_digest &&
+      (!txn.explicit_transaction || !txn.autocommit)) {
+    for (const TxnAccess& a : txn.accesses) {
+      if (!IsWriteAccess(a.kind)) continue;
+      candidate(d.table_hash, d.schema, d.table, kErrLockDeadlock, d.failed_digest, a.digest);
+      break;
+    }
+  }
 }
 
 void Analyzer::ReportPatterns(const std::vector<PatternCandidate>& found, Timestamp now, uint64_t hint) {
@@ -80,30 +197,42 @@ void Analyzer::ReportPatterns(const std::vector<PatternCandidate>& found, Timest
 void Analyzer::ResolveIncidentLinks() {
   if (patterns_.count() == 0) return;
   // Read the version first: a pattern added while we work moves it again,
-  // and the incidents we could not link are retried next time.
+  // and the incidents we could not link (or only to a fallback) are retried
+  // next time.
   const uint64_t version = patterns_.version();
   std::vector<IncidentLog::Pending> pending = incidents_.TakePending(version);
   if (pending.empty()) return;
-  std::vector<std::pair<uint64_t, uint64_t>> links;
+  std::vector<IncidentLog::LinkChange> links;
   for (const IncidentLog::Pending& p : pending) {
-    uint64_t id = patterns_.FindForIncident(p.code, p.table_hash, p.digest, p.history_tables);
-    if (id != 0) links.emplace_back(p.id, id);
+    int rank = PatternStore::kNoLink;
+    const uint64_t id = patterns_.FindForIncident(p.code, p.table_hash, p.digest, p.history_tables, &rank);
+    if (id != 0) links.push_back(IncidentLog::LinkChange{p.id, id, rank, 0});
   }
   if (links.empty()) return;
-  for (const auto& [incident, pattern] : incidents_.Link(links)) patterns_.AddRelatedErrors(pattern, 1);
+  // A better explanation takes the error over from the one it had.
+  for (const IncidentLog::LinkChange& c : incidents_.Link(std::move(links))) {
+    patterns_.AddRelatedErrors(c.pattern, 1);
+    if (c.replaced != 0) patterns_.AddRelatedErrors(c.replaced, -1);
+  }
 }
 
-void Analyzer::RecordIncident(Incident incident) {
+uint64_t Analyzer::RecordIncident(Incident incident) {
+  // A lock wait timeout is a wait that gave up.
+  if (incident.row.error_code == kErrLockWaitTimeout && incident.table_hash != 0)
+    RecordLockWait(incident.row.thread_id, {incident.table_hash}, incident.row.time, incident.row.time);
   const uint64_t version = patterns_.version();
   if (patterns_.count() > 0) {
-    incident.row.pattern_id = patterns_.FindForIncident(incident.row.error_code, incident.table_hash,
-                                                        incident.digest, incident.history_tables);
+    incident.row.pattern_id =
+        patterns_.FindForIncident(incident.row.error_code, incident.table_hash, incident.digest,
+                                  incident.history_tables, &incident.link_rank);
   }
   incident.tried_version = version;
   const uint64_t pattern = incident.row.pattern_id;
-  incidents_.Record(std::move(incident), config_->history_size.load(std::memory_order_relaxed));
+  const uint64_t id =
+      incidents_.Record(std::move(incident), config_->history_size.load(std::memory_order_relaxed));
   // The error is related to the pattern whether or not the history keeps it.
   if (pattern != 0) patterns_.AddRelatedErrors(pattern, 1);
+  return id;
 }
 
 std::string Analyzer::Statement(uint64_t digest) const { return digests_.Lookup(digest); }
@@ -132,13 +261,51 @@ std::vector<LockOrderRow> Analyzer::SnapshotLockOrder() const {
   return rows;
 }
 
+Analyzer::LockOrderFold Analyzer::FoldLockOrders(const std::vector<PatternInfo>& infos) const {
+  LockOrderFold fold;
+  bool any = false;
+  for (const PatternInfo& info : infos) any = any || IsLockOrderPattern(info.what.type);
+  if (!any) return fold;
+  fold.groups = GroupLockOrders(lock_order_.Snapshot());
+  // The oldest lock-order pattern of a group stands for the group; the
+  // others (the cycles that one order removes, the inversions inside it)
+  // are folded into it. Infos come in id order.
+  std::unordered_map<size_t, uint64_t> first_of_group;
+  for (const PatternInfo& info : infos) {
+    if (!IsLockOrderPattern(info.what.type)) continue;
+    const size_t g = FindLockOrderGroup(fold.groups, info.what.tables);
+    if (g == kNoLockOrderGroup) continue;
+    auto [it, inserted] = first_of_group.emplace(g, info.id);
+    fold.representative[info.id] = it->second;
+    if (inserted) fold.group_of[info.id] = g;
+  }
+  return fold;
+}
+
 std::vector<PatternRow> Analyzer::SnapshotPatterns() {
   ResolveIncidentLinks();
   std::vector<PatternInfo> infos = patterns_.Snapshot();
+  const LockOrderFold fold = FoldLockOrders(infos);
+  // RELATED_ERRORS of folded patterns belong to their group's row.
+  std::unordered_map<uint64_t, uint64_t> folded_errors;
+  for (const PatternInfo& info : infos) {
+    auto it = fold.representative.find(info.id);
+    if (it != fold.representative.end() && it->second != info.id)
+      folded_errors[it->second] += info.related_errors;
+  }
   std::vector<PatternRow> rows;
   rows.reserve(infos.size());
   for (const PatternInfo& info : infos) {
     PatternRow row;
+    if (IsLockOrderPattern(info.what.type)) {
+      auto rep = fold.representative.find(info.id);
+      if (rep == fold.representative.end()) continue;  // its edges are gone (a reset raced with it)
+      if (rep->second != info.id) continue;            // folded into its group's row
+      BuildLockOrderGroupRow(info, fold.groups[fold.group_of.at(info.id)], &row);
+      row.related_errors += folded_errors[info.id];
+      rows.push_back(std::move(row));
+      continue;
+    }
     if (BuildPatternRow(info, &row)) rows.push_back(std::move(row));
   }
   return rows;
@@ -146,7 +313,17 @@ std::vector<PatternRow> Analyzer::SnapshotPatterns() {
 
 std::vector<IncidentRow> Analyzer::SnapshotIncidents() {
   ResolveIncidentLinks();
-  return incidents_.Snapshot();
+  std::vector<IncidentRow> rows = incidents_.Snapshot();
+  // Incidents linked to a folded lock-order pattern show its group's row.
+  bool any_linked = false;
+  for (const IncidentRow& r : rows) any_linked = any_linked || r.pattern_id != 0;
+  if (!any_linked) return rows;
+  const LockOrderFold fold = FoldLockOrders(patterns_.Snapshot());
+  for (IncidentRow& r : rows) {
+    auto it = fold.representative.find(r.pattern_id);
+    if (it != fold.representative.end()) r.pattern_id = it->second;
+  }
+  return rows;
 }
 
 AnalyzerStatus Analyzer::Status() const {
@@ -155,7 +332,16 @@ AnalyzerStatus Analyzer::Status() const {
   st.table_lock_events = table_lock_events_.Sum();
   st.transactions = transactions_.Sum();
   st.tracked_tables = tables_.count();
-  for (const PatternInfo& info : patterns_.Snapshot()) st.patterns += PatternHolds(info.what) ? 1 : 0;
+  const std::vector<PatternInfo> infos = patterns_.Snapshot();
+  const LockOrderFold fold = FoldLockOrders(infos);
+  for (const PatternInfo& info : infos) {
+    if (IsLockOrderPattern(info.what.type)) {
+      auto rep = fold.representative.find(info.id);
+      st.patterns += rep != fold.representative.end() && rep->second == info.id ? 1 : 0;
+    } else {
+      st.patterns += PatternHolds(info.what) ? 1 : 0;
+    }
+  }
   st.memory_bytes = tables_.memory_bytes() + lock_order_.memory_bytes() + read_writes_.memory_bytes() +
                     digests_.memory_bytes() + patterns_.memory_bytes() + incidents_.memory_bytes();
   st.dropped_events = dropped_.Sum();
@@ -172,6 +358,7 @@ void Analyzer::Reset() {
   // Session that sees it resends every text it publishes next.
   patterns_.Reset();
   incidents_.Reset();
+  backups_.Reset();
   tables_.Reset();
   lock_order_.Reset();
   read_writes_.Reset();

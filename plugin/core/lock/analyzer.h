@@ -30,14 +30,17 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/common/clock.h"
+#include "core/lock/backup_watch.h"
 #include "core/lock/config.h"
 #include "core/lock/digest_texts.h"
 #include "core/lock/incidents.h"
 #include "core/lock/lock_errors.h"
 #include "core/lock/lock_order.h"
+#include "core/lock/lock_order_groups.h"
 #include "core/lock/patterns.h"
 #include "core/lock/read_write_pairs.h"
 #include "core/common/sharded_counter.h"
@@ -93,8 +96,8 @@ class Analyzer {
   static constexpr uint64_t kDigestTextsPerTable = 4;
   static constexpr uint64_t kPatternsPerTable = 2;
   // Longest EVIDENCE text, and longest statement text quoted in it.
-  static constexpr size_t kMaxEvidence = 1024;
-  static constexpr size_t kMaxEvidenceStatement = 160;
+  static constexpr size_t kMaxEvidence = 2048;
+  static constexpr size_t kMaxEvidenceStatement = 320;
 
   // REQUIRES: config outlives the Analyzer.
   explicit Analyzer(const Config* config);
@@ -105,12 +108,28 @@ class Analyzer {
 
   // Publish folds one finished transaction into the aggregates and runs the
   // detectors where an aggregate changed class. `scratch` (optional) is
-  // reused working memory, so that the steady state does not allocate.
-  void Publish(const TransactionRecord& txn, uint64_t connection_id, TxnFacts* scratch = nullptr);
+  // reused working memory, so that the steady state does not allocate;
+  // `recent` (optional) is the connection's window of earlier reads, for
+  // races without a transaction (UNSCOPED_READ_MODIFY_WRITE).
+  void Publish(const TransactionRecord& txn, uint64_t connection_id, TxnFacts* scratch = nullptr,
+               const RecentReads* recent = nullptr);
 
   // RecordIncident adds a lock-related error to LOCKDIAG_INCIDENTS (linking
-  // it to a pattern right away when one already explains it).
-  void RecordIncident(Incident incident);
+  // it to a pattern right away when one already explains it). Returns its
+  // INCIDENT_ID, 0 when the history keeps none.
+  uint64_t RecordIncident(Incident incident);
+  // kSlowLockWaitMicros: a statement that waited this long for its table
+  // locks is recorded (RecordLockWait), for BACKUP_BLOCKS_WRITERS.
+  static constexpr uint64_t kSlowLockWaitMicros = 100 * 1000;
+  // RecordLockWait: a statement of `connection` waited for the table locks
+  // of `tables` from `start` to `end` (a backup's read locks block writers so).
+  void RecordLockWait(uint64_t connection, const std::vector<uint64_t>& tables, Timestamp start,
+                      Timestamp end);
+  // SetRetried records the RETRIED column of incidents (Session knows it when
+  // the connection's next transaction ends).
+  void SetRetried(const std::vector<uint64_t>& incidents, bool retried) {
+    incidents_.SetRetried(incidents, retried);
+  }
 
   // Hot-path counters, bumped by Sessions (hint: the connection id).
   void CountStatement(uint64_t hint) { statements_.Add(1, hint); }
@@ -119,7 +138,10 @@ class Analyzer {
 
   // Snapshots for the INFORMATION_SCHEMA tables; times are µs since the
   // epoch, UTC. Rows come in no particular order except patterns and
-  // incidents, which come by id.
+  // incidents, which come by id. SnapshotPatterns() and SnapshotIncidents()
+  // are not pure reads: they first link the incidents still unlinked to the
+  // patterns found since (ResolveIncidentLinks), so that PATTERN_ID and
+  // RELATED_ERRORS agree in what a query shows.
   std::vector<TableRow> SnapshotTables() const;
   std::vector<LockOrderRow> SnapshotLockOrder() const;
   std::vector<PatternRow> SnapshotPatterns();
@@ -134,6 +156,16 @@ class Analyzer {
 
  private:
   void ReportPatterns(const std::vector<PatternCandidate>& found, Timestamp now, uint64_t hint);
+  // LinkProvenIncidents links each incident of `txn` whose error proved a
+  // read/write pair (TxnFacts) to that pair's finding.
+  void LinkProvenIncidents(const TransactionRecord& txn, const TxnFacts& facts, Timestamp now);
+  // DetectIgnoredLockErrors appends IGNORED_LOCK_ERROR candidates: a
+  // transaction committed after a lock wait timeout it survived, or writes
+  // that went on after a deadlock as if its transaction were still open.
+  // ReportBackup reports BACKUP_BLOCKS_WRITERS for a backup session's
+  // transaction that held read locks on transactional tables.
+  void ReportBackup(const TransactionRecord& txn, uint64_t connection_id, Timestamp now);
+  static void DetectIgnoredLockErrors(const TransactionRecord& txn, std::vector<PatternCandidate>* found);
   // ResolveIncidentLinks links unlinked incidents to patterns found since
   // they were last tried.
   void ResolveIncidentLinks();
@@ -143,7 +175,26 @@ class Analyzer {
   bool BuildPatternRow(const PatternInfo& info, PatternRow* row) const;
   // PatternHolds: the same verdict without building the row's texts.
   bool PatternHolds(const PatternCandidate& what) const;
+  // EvaluatePattern: the one walk behind both; fills counts, LAST_SEEN and
+  // EVIDENCE of `row` when it is not null.
+  bool EvaluatePattern(const PatternCandidate& what, PatternRow* row) const;
+  // ObservedPatternRow fills the row of an IsObservedPattern type from the
+  // counts the PatternStore keeps for it.
+  void ObservedPatternRow(const PatternInfo& info, PatternRow* row) const;
   std::string Statement(uint64_t digest) const;
+
+  // Lock-order findings are shown one row per group of tables that can
+  // deadlock by ordering (lock_order_groups.h): the group's oldest pattern
+  // stands for it, with the recommended order, and the group's other
+  // inversions and cycles are folded into it.
+  struct LockOrderFold {
+    std::vector<LockOrderGroup> groups;
+    std::unordered_map<uint64_t, uint64_t> representative;  // lock-order pattern id -> its group's row id
+    std::unordered_map<uint64_t, size_t> group_of;          // row id -> index into groups
+  };
+  LockOrderFold FoldLockOrders(const std::vector<PatternInfo>& infos) const;
+  // BuildLockOrderGroupRow fills the row of a group's representative.
+  void BuildLockOrderGroupRow(const PatternInfo& info, const LockOrderGroup& group, PatternRow* row) const;
 
   const Config* const config_;
   TableStatsStore tables_;
@@ -152,6 +203,7 @@ class Analyzer {
   DigestTexts digests_;
   PatternStore patterns_;
   IncidentLog incidents_;
+  BackupWatch backups_;
   ShardedCounter statements_;
   ShardedCounter table_lock_events_;
   ShardedCounter transactions_;

@@ -95,7 +95,10 @@ class Normalizer {
     uint32_t pending;     // literals counted but not written
     bool literal_only;    // nothing but literals (and collapsed groups) so far
     bool trailing_comma;  // a comma followed the last pending literal
+    bool is_row;          // a row of a VALUES list
   };
+  // Where a VALUES list is: after the word, after a row, after a row's comma.
+  enum class Rows : uint8_t { kNone, kExpectRow, kAfterRow, kAfterComma };
   static constexpr int kMaxGroups = 32;
 
   Group* Top() { return depth_ > 0 ? &groups_[depth_ - 1] : nullptr; }
@@ -114,6 +117,9 @@ class Normalizer {
 
   bool PrevWordIsKeyword() const {
     return prev_ == Tok::kWord && IsKeyword(std::string_view(out_->data() + word_pos_, word_len_));
+  }
+  bool PrevWordIs(std::string_view w) const {
+    return prev_ == Tok::kWord && word_len_ == w.size() && out_->compare(word_pos_, word_len_, w) == 0;
   }
   // One space between tokens, except after "(", ".", "@" and before ",", ")",
   // "." and the "(" of a function call.
@@ -134,8 +140,11 @@ class Normalizer {
     prev_ = kind;
   }
   void Flush(Group* g);
+  void NoteToken(char c);
+  void CloseRow(const Group& g);
   void Literal(bool is_string);
-  void Word(size_t begin, size_t end, bool fold_case);
+  // Writes a word; `quoted`: it was a `quoted identifier`, never a keyword.
+  void Word(size_t begin, size_t end, bool fold_case, bool quoted);
   void Open();
   void Close();
   void Comma();
@@ -156,9 +165,17 @@ class Normalizer {
   size_t word_pos_ = 0, word_len_ = 0;  // the last word written, for keyword checks
   bool in_exec_comment_ = false;
   bool full_ = false;
+  // Input bytes that were literal content (string literals, the insides of
+  // literal-only lists): they do not count against kMaxDigestInput.
+  size_t skipped_ = 0;
   Group groups_[kMaxGroups];
   int depth_ = 0;
   int overflow_ = 0;  // open groups deeper than kMaxGroups (never collapsed)
+  // The rows of a VALUES list: rows_depth_ is the depth the rows open at; the
+  // last row written is out_[row_pos_, row_pos_ + row_len_) (row_len_ 0: none).
+  Rows rows_ = Rows::kNone;
+  int rows_depth_ = 0;
+  size_t row_pos_ = 0, row_len_ = 0;
 };
 
 void Normalizer::Flush(Group* g) {
@@ -175,6 +192,43 @@ void Normalizer::Flush(Group* g) {
   g->trailing_comma = false;
 }
 
+// Called before every token (not white space or comments): a VALUES list
+// goes on only as "(row), (row)..." at the depth it started at.
+void Normalizer::NoteToken(char c) {
+  if (rows_ == Rows::kNone || depth_ != rows_depth_) return;
+  if (overflow_ > 0) {
+    rows_ = Rows::kNone;
+  } else if (rows_ == Rows::kAfterRow) {
+    rows_ = c == ',' ? Rows::kAfterComma : Rows::kNone;
+  } else if (c != '(') {
+    rows_ = Rows::kNone;
+  }
+}
+
+// A row of a VALUES list was just written (collapsed or not). A row spelled
+// like the one before it, "(?, now()), (?, now())", is dropped with its comma:
+// a batch of rows is one statement whatever its length, as a batch of
+// literal rows already is ("(...)").
+void Normalizer::CloseRow(const Group& g) {
+  rows_ = Rows::kAfterRow;
+  if (full_) {
+    row_len_ = 0;
+    return;
+  }
+  const size_t row_end = row_pos_ + row_len_;
+  size_t start = g.open_pos;
+  if (start > out_->size() || out_->compare(start, 1, "(") != 0) start = out_->size() - 5;  // became "(...)"
+  const size_t len = out_->size() - start;
+  bool separated = row_len_ > 0 && row_end <= start;
+  for (size_t k = row_end; separated && k < start; ++k) separated = (*out_)[k] == ',' || (*out_)[k] == ' ';
+  if (separated && len == row_len_ && out_->compare(start, len, *out_, row_pos_, row_len_) == 0) {
+    out_->resize(row_end);
+    return;
+  }
+  row_pos_ = start;
+  row_len_ = len;
+}
+
 void Normalizer::Literal(bool is_string) {
   if (InLiteralGroup()) {
     Group* g = Top();
@@ -188,11 +242,13 @@ void Normalizer::Literal(bool is_string) {
   prev_string_ = is_string;
 }
 
-void Normalizer::Word(size_t begin, size_t end, bool fold_case) {
+void Normalizer::Word(size_t begin, size_t end, bool fold_case, bool quoted) {
   std::string_view w = in_.substr(begin, end - begin);
-  // NULL inside a list of literals is one of them (VALUES (1, NULL)).
-  if (InLiteralGroup() && w.size() == 4 && (w[0] | 0x20) == 'n' && (w[1] | 0x20) == 'u' &&
-      (w[2] | 0x20) == 'l' && (w[3] | 0x20) == 'l') {
+  // NULL is a value like any literal (a client library writes a missing
+  // parameter as NULL: "SET name = NULL", "VALUES (1, NULL)"), except in
+  // IS [NOT] NULL and NOT NULL, where it is syntax.
+  if (!quoted && w.size() == 4 && (w[0] | 0x20) == 'n' && (w[1] | 0x20) == 'u' && (w[2] | 0x20) == 'l' &&
+      (w[3] | 0x20) == 'l' && !PrevWordIs("is") && !PrevWordIs("not")) {
     Literal(false);
     return;
   }
@@ -209,6 +265,11 @@ void Normalizer::Word(size_t begin, size_t end, bool fold_case) {
   word_pos_ = pos;
   word_len_ = out_->size() - pos;
   prev_ = Tok::kWord;
+  if (!quoted && (PrevWordIs("values") || PrevWordIs("value"))) {
+    rows_ = Rows::kExpectRow;
+    rows_depth_ = depth_;
+    row_len_ = 0;
+  }
 }
 
 void Normalizer::Open() {
@@ -218,8 +279,9 @@ void Normalizer::Open() {
   size_t pos = out_->size();
   Append('(');
   prev_ = Tok::kOpen;
+  const bool is_row = (rows_ == Rows::kExpectRow || rows_ == Rows::kAfterComma) && depth_ == rows_depth_;
   if (depth_ < kMaxGroups && overflow_ == 0 && !full_) {
-    groups_[depth_++] = Group{static_cast<uint32_t>(pos), 0, true, false};
+    groups_[depth_++] = Group{static_cast<uint32_t>(pos), 0, true, false, is_row};
   } else {
     if (parent != nullptr) parent->literal_only = false;
     ++overflow_;
@@ -257,6 +319,7 @@ void Normalizer::Close() {
     if (parent != nullptr && parent->literal_only) parent->trailing_comma = false;
     prev_ = Tok::kClose;
     prev_string_ = false;
+    if (g.is_row) CloseRow(g);
     return;
   }
   if (g.literal_only) Flush(&g);  // "()" or cut short
@@ -267,6 +330,7 @@ void Normalizer::Close() {
   SpaceBefore(Tok::kClose);
   Append(')');
   prev_ = Tok::kClose;
+  if (g.is_row) CloseRow(g);
 }
 
 void Normalizer::Comma() {
@@ -278,24 +342,36 @@ void Normalizer::Comma() {
   Emit(Tok::kComma, ",", 1);
 }
 
+// A string literal, read with memchr: it can be most of a long statement.
 void Normalizer::ScanString() {
+  const size_t start = i_;
   const char quote = in_[i_++];
-  while (i_ < in_.size()) {
-    char c = in_[i_];
-    if (c == '\\') {
-      i_ += 2;
-    } else if (c == quote) {
-      if (i_ + 1 < in_.size() && in_[i_ + 1] == quote) {
-        i_ += 2;  // doubled quote
-      } else {
-        ++i_;
-        break;
-      }
-    } else {
-      ++i_;
+  const char* const end = in_.data() + in_.size();
+  const char* p = in_.data() + i_;
+  const char* q = nullptr;  // the first quote at or after p, or end
+  while (p < end) {
+    if (q == nullptr || q < p) {
+      q = static_cast<const char*>(std::memchr(p, quote, static_cast<size_t>(end - p)));
+      if (q == nullptr) q = end;
     }
+    const char* escape = static_cast<const char*>(std::memchr(p, '\\', static_cast<size_t>(q - p)));
+    if (escape != nullptr) {
+      p = escape + 2;  // the escaped byte may be the quote
+      continue;
+    }
+    if (q == end) {  // unterminated
+      p = end;
+      break;
+    }
+    p = q + 1;
+    if (p < end && *p == quote) {  // doubled quote
+      ++p;
+      continue;
+    }
+    break;
   }
-  if (i_ > in_.size()) i_ = in_.size();
+  i_ = p < end ? static_cast<size_t>(p - in_.data()) : in_.size();
+  skipped_ += i_ - start;
   Literal(true);
 }
 
@@ -319,10 +395,10 @@ void Normalizer::ScanQuotedIdentifier() {
   bool all_digits = true;
   for (size_t k = start; k < end && all_digits; ++k) all_digits = IsDigit(in_[k]);
   if (plain && end > start && !all_digits) {
-    Word(start, end, /*fold_case=*/true);
+    Word(start, end, /*fold_case=*/true, /*quoted=*/true);
   } else {
     // Kept verbatim, backticks and case included.
-    Word(start - 1, i_, /*fold_case=*/false);
+    Word(start - 1, i_, /*fold_case=*/false, /*quoted=*/true);
   }
 }
 
@@ -380,7 +456,7 @@ void Normalizer::ScanWord() {
       if (k < in_.size() && ClassOf(in_[k]) == kQuote) return;
     }
   }
-  Word(start, i_, /*fold_case=*/true);
+  Word(start, i_, /*fold_case=*/true, /*quoted=*/false);
 }
 
 void Normalizer::ScanOperator() {
@@ -458,29 +534,42 @@ bool Normalizer::SkipComment() {
 
 bool Normalizer::Run() {
   const size_t n = in_.size();
-  while (i_ < n && !full_) {
+  // kMaxDigestInput bounds the bytes tokenised into the output; literal
+  // content (skipped_) is read to its end, so that a statement made long by
+  // its values (a blob, a batch of rows, a long IN list) keeps its digest.
+  while (i_ < n && !full_ && i_ - skipped_ < kMaxDigestInput) {
     const char c = in_[i_];
+    const size_t token_start = i_;
+    const size_t skipped_before = skipped_;
+    const bool in_list = InLiteralGroup();
     switch (ClassOf(c)) {
       case kSpace:
         ++i_;
         break;
       case kIdent:
+        NoteToken(c);
         ScanWord();
         break;
       case kDigit:
+        NoteToken(c);
         if (!TryScanNumber()) ScanWord();
         break;
       case kQuote:
+        NoteToken(c);
         ScanString();
         break;
       case kBacktick:
+        NoteToken(c);
         ScanQuotedIdentifier();
         break;
       case kOperator:
-        if (!SkipComment()) ScanOperator();
+        if (SkipComment()) break;
+        NoteToken(c);
+        ScanOperator();
         break;
       default:
         if (SkipComment()) break;
+        NoteToken(c);
         ++i_;
         switch (c) {
           case '(':
@@ -514,6 +603,8 @@ bool Normalizer::Run() {
             break;
         }
     }
+    // Inside a list of literals everything read is literal content.
+    if (in_list) skipped_ = skipped_before + (i_ - token_start);
   }
   // Unterminated input: whatever the innermost open list had counted.
   if (InLiteralGroup()) Flush(Top());
@@ -525,8 +616,8 @@ bool Normalizer::Run() {
 uint64_t DigestStatement(std::string_view sql, std::string* out) {
   out->clear();
   out->reserve(kMaxDigestText + 8);
-  bool cut = sql.size() > kMaxDigestInput;
-  if (cut) sql = sql.substr(0, kMaxDigestInput);
+  bool cut = sql.size() > kMaxDigestScan;
+  if (cut) sql = sql.substr(0, kMaxDigestScan);
   Normalizer normalizer(sql, out);
   cut = normalizer.Run() || cut;
   // A trailing ";" (and the spaces before it) does not change the statement.

@@ -12,29 +12,22 @@ int64_t Footprint(size_t text) { return static_cast<int64_t>(64 + sizeof(std::st
 bool DigestTexts::Add(uint64_t digest, std::string_view text, uint64_t limit) {
   if (digest == 0) return true;
   text = Utf8Head(text, kMaxStoredText);
-  Shard& shard = shards_[digest % kShards];
-  MutexLock lock(&shard.mu);
-  if (shard.texts.find(digest) != shard.texts.end()) return true;
-  if (!budget_.TryClaim(limit, Footprint(text.size()))) return false;
-  shard.texts.emplace(digest, std::string(text));
-  return true;
+  return texts_.Update(digest, [&](auto& texts) {
+    if (texts.find(digest) != texts.end()) return true;
+    if (!texts_.budget().TryClaim(limit, Footprint(text.size()))) return false;
+    texts.emplace(digest, std::string(text));
+    return true;
+  });
 }
 
 std::string DigestTexts::Lookup(uint64_t digest) const {
-  const Shard& shard = shards_[digest % kShards];
-  MutexLock lock(&shard.mu);
-  auto it = shard.texts.find(digest);
-  return it == shard.texts.end() ? std::string() : it->second;
+  std::string text;
+  texts_.Lookup(digest, &text);  // stays "" when unknown
+  return text;
 }
 
 void DigestTexts::Reset() {
-  for (Shard& shard : shards_) {
-    MutexLock lock(&shard.mu);
-    int64_t bytes = 0;
-    for (const auto& [digest, text] : shard.texts) bytes += Footprint(text.size());
-    budget_.Release(shard.texts.size(), bytes);
-    shard.texts.clear();
-  }
+  texts_.Clear([](const std::string& text) { return Footprint(text.size()); });
 }
 
 }  // namespace lockdiag

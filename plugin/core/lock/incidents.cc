@@ -29,27 +29,38 @@ std::vector<IncidentLog::Pending> IncidentLog::TakePending(uint64_t patterns_ver
   std::vector<Pending> out;
   MutexLock lock(&mu_);
   for (Incident& i : ring_) {
-    if (i.row.pattern_id != 0 || i.tried_version == patterns_version) continue;
+    if (i.link_rank <= 0 || i.tried_version == patterns_version) continue;
     i.tried_version = patterns_version;
     out.push_back(Pending{i.row.id, i.row.error_code, i.table_hash, i.digest, i.history_tables});
   }
   return out;
 }
 
-std::vector<std::pair<uint64_t, uint64_t>> IncidentLog::Link(
-    const std::vector<std::pair<uint64_t, uint64_t>>& links) {
-  std::vector<std::pair<uint64_t, uint64_t>> made;
+std::vector<IncidentLog::LinkChange> IncidentLog::Link(std::vector<LinkChange> links) {
+  std::vector<LinkChange> made;
   MutexLock lock(&mu_);
   if (ring_.empty()) return made;
   const uint64_t first = ring_.front().row.id;
-  for (const auto& [incident, pattern] : links) {
-    if (incident < first || incident - first >= ring_.size() || pattern == 0) continue;
-    Incident& i = ring_[incident - first];
-    if (i.row.id != incident || i.row.pattern_id != 0) continue;
-    i.row.pattern_id = pattern;
-    made.emplace_back(incident, pattern);
+  for (LinkChange& l : links) {
+    if (l.incident < first || l.incident - first >= ring_.size() || l.pattern == 0) continue;
+    Incident& i = ring_[l.incident - first];
+    if (i.row.id != l.incident || l.rank >= i.link_rank || l.pattern == i.row.pattern_id) continue;
+    l.replaced = i.row.pattern_id;
+    i.row.pattern_id = l.pattern;
+    i.link_rank = l.rank;
+    made.push_back(l);
   }
   return made;
+}
+
+void IncidentLog::SetRetried(const std::vector<uint64_t>& ids, bool retried) {
+  MutexLock lock(&mu_);
+  if (ring_.empty()) return;
+  const uint64_t first = ring_.front().row.id;
+  for (uint64_t id : ids) {
+    if (id < first || id - first >= ring_.size()) continue;
+    ring_[id - first].row.retried = retried ? IncidentRow::Retried::kYes : IncidentRow::Retried::kNo;
+  }
 }
 
 std::vector<IncidentRow> IncidentLog::Snapshot() const {

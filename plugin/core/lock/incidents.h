@@ -5,8 +5,11 @@
 // An incident usually happens before the pattern that explains it is found
 // (in an ABBA deadlock the victim's transaction is published first; the
 // inversion shows when the survivor commits), so links are resolved lazily:
-// the Analyzer retries unlinked incidents whenever the PatternStore's
-// version() has moved (a pattern was added) and at snapshot time.
+// the Analyzer retries incidents whenever the PatternStore's version() has
+// moved (a pattern was added) and at snapshot time. A link is revised when a
+// better explanation appears (a lower rank, PatternStore::FindForIncident):
+// an incident linked to a fallback moves to the read-modify-write pair of
+// its failing statement once that qualifies.
 //
 // Thread-safety: every public method is thread-safe. Locking rules: one Mutex
 // guards the ring; it is taken once per lock-related error (errors are rare
@@ -41,6 +44,9 @@ struct IncidentRow {
   std::string statement_digest;     // normalised text of the failing statement
   std::string transaction_history;  // "shop.orders:READ, shop.orders:WRITE"
   uint64_t pattern_id = 0;          // 0: no pattern (NULL)
+  // RETRIED: did the connection's next transaction start with the failed
+  // transaction's first statement? Unknown until that transaction ends.
+  enum class Retried : uint8_t { kUnknown, kNo, kYes } retried = Retried::kUnknown;
 };
 
 // What the log keeps per incident: the row and what linking needs.
@@ -50,6 +56,7 @@ struct Incident {
   uint64_t digest = 0;                    // failing statement
   std::vector<uint64_t> history_tables;   // TableHash of the tables touched so far
   uint64_t tried_version = ~uint64_t{0};  // PatternStore version last tried
+  int link_rank = 100;                    // rank of the link (PatternStore::kNoLink: none)
 };
 
 class IncidentLog {
@@ -67,13 +74,25 @@ class IncidentLog {
     uint64_t digest;
     std::vector<uint64_t> history_tables;
   };
-  // TakePending returns the unlinked incidents not yet tried against
-  // `patterns_version`, and marks them tried.
+  // TakePending returns the incidents whose link could still improve (none,
+  // or a rank above 0) not yet tried against `patterns_version`, and marks
+  // them tried.
   std::vector<Pending> TakePending(uint64_t patterns_version) EXCLUDES(mu_);
-  // Link sets pattern ids (incident id, pattern id) on incidents still kept
-  // and unlinked; returns the links actually made.
-  std::vector<std::pair<uint64_t, uint64_t>> Link(const std::vector<std::pair<uint64_t, uint64_t>>& links)
-      EXCLUDES(mu_);
+  // kProvenRank: the rank of a link to the pair the incident's own error
+  // proved; better than any explanation FindForIncident ranks (0 and up).
+  static constexpr int kProvenRank = -1;
+  // A link found for an incident, and what it replaced.
+  struct LinkChange {
+    uint64_t incident;
+    uint64_t pattern;
+    int rank;
+    uint64_t replaced;  // the pattern it was linked to before, 0 for none
+  };
+  // Link sets the pattern of each incident still kept whose current link is
+  // worse (higher rank); fills `replaced` and returns the changes made.
+  std::vector<LinkChange> Link(std::vector<LinkChange> links) EXCLUDES(mu_);
+  // SetRetried records RETRIED for the incidents `ids` (those still kept).
+  void SetRetried(const std::vector<uint64_t>& ids, bool retried) EXCLUDES(mu_);
 
   std::vector<IncidentRow> Snapshot() const EXCLUDES(mu_);
 

@@ -37,15 +37,13 @@ bool LockOrderGraph::Add(const TxnTable& first, const TxnTable& second, uint64_t
   const TxnTable& lo = first_is_lo ? first : second;
   const TxnTable& hi = first_is_lo ? second : first;
   const uint64_t key = PairKey(lo.hash, hi.hash);
-  Shard& shard = ShardOf(key);
   bool new_direction = false, inversion = false;
   TableNames lo_names, hi_names;
-  {
-    MutexLock lock(&shard.mu);
-    auto it = shard.pairs.find(key);
-    if (it == shard.pairs.end()) {
-      if (!budget_.TryClaim(limit, Footprint(lo.schema, lo.table, hi.schema, hi.table))) return false;
-      it = shard.pairs.emplace(key, Entry{}).first;
+  const bool recorded = pairs_.Update(key, [&](auto& pairs) {
+    auto it = pairs.find(key);
+    if (it == pairs.end()) {
+      if (!pairs_.budget().TryClaim(limit, Footprint(lo.schema, lo.table, hi.schema, hi.table))) return false;
+      it = pairs.emplace(key, Entry{}).first;
       Entry& e = it->second;
       e.lo = TableNames{lo.schema, lo.table};
       e.hi = TableNames{hi.schema, hi.table};
@@ -65,7 +63,10 @@ bool LockOrderGraph::Add(const TxnTable& first, const TxnTable& second, uint64_t
       lo_names = e.lo;
       hi_names = e.hi;
     }
-  }
+    return true;
+  });
+  if (!recorded) return false;
+  // The shard lock is released: build the finding, then take graph_mu_.
   if (inversion) found->push_back(Inversion(lo_names, lo.hash, hi_names, hi.hash));
   if (new_direction) AddDirection(first, second, found);
   return true;
@@ -84,7 +85,7 @@ void LockOrderGraph::AddDirection(const TxnTable& first, const TxnTable& second,
     bytes += 96 + 2 * static_cast<int64_t>(name.size());
   }
   graph_bytes_ += bytes;
-  budget_.AddBytes(bytes);
+  pairs_.budget().AddBytes(bytes);
   SearchCycles(first.hash, second.hash, found);
 }
 
@@ -156,13 +157,10 @@ LockOrderEdge LockOrderGraph::EdgeOf(const Entry& e, bool lo_first) {
 
 std::vector<LockOrderEdge> LockOrderGraph::Snapshot() const {
   std::vector<LockOrderEdge> out;
-  for (const Shard& shard : shards_) {
-    MutexLock lock(&shard.mu);
-    for (const auto& [key, e] : shard.pairs) {
-      if (e.lo_to_hi.transactions > 0) out.push_back(EdgeOf(e, true));
-      if (e.hi_to_lo.transactions > 0) out.push_back(EdgeOf(e, false));
-    }
-  }
+  pairs_.ForEach([&](const Entry& e) {
+    if (e.lo_to_hi.transactions > 0) out.push_back(EdgeOf(e, true));
+    if (e.hi_to_lo.transactions > 0) out.push_back(EdgeOf(e, false));
+  });
   return out;
 }
 
@@ -171,12 +169,12 @@ bool LockOrderGraph::Lookup(uint64_t first_hash, uint64_t second_hash, LockOrder
   const uint64_t lo = first_is_lo ? first_hash : second_hash;
   const uint64_t hi = first_is_lo ? second_hash : first_hash;
   const uint64_t key = PairKey(lo, hi);
-  const Shard& shard = ShardOf(key);
-  MutexLock lock(&shard.mu);
-  auto it = shard.pairs.find(key);
-  if (it == shard.pairs.end() || it->second.lo_hash != lo || it->second.hi_hash != hi) return false;
-  *out = EdgeOf(it->second, first_is_lo);
-  return out->transactions > 0;
+  return pairs_.Read(key, [&](const auto& pairs) {
+    auto it = pairs.find(key);
+    if (it == pairs.end() || it->second.lo_hash != lo || it->second.hi_hash != hi) return false;
+    *out = EdgeOf(it->second, first_is_lo);
+    return out->transactions > 0;
+  });
 }
 
 void LockOrderGraph::Reset() {
@@ -187,17 +185,10 @@ void LockOrderGraph::Reset() {
     MutexLock lock(&graph_mu_);
     successors_.clear();
     names_.clear();
-    budget_.Release(0, graph_bytes_);
+    pairs_.budget().Release(0, graph_bytes_);
     graph_bytes_ = 0;
   }
-  for (Shard& shard : shards_) {
-    MutexLock lock(&shard.mu);
-    int64_t bytes = 0;
-    for (const auto& [key, e] : shard.pairs)
-      bytes += Footprint(e.lo.schema, e.lo.table, e.hi.schema, e.hi.table);
-    budget_.Release(shard.pairs.size(), bytes);
-    shard.pairs.clear();
-  }
+  pairs_.Clear([](const Entry& e) { return Footprint(e.lo.schema, e.lo.table, e.hi.schema, e.hi.table); });
 }
 
 }  // namespace lockdiag

@@ -7,27 +7,29 @@
 //
 // Thread-safety: every public method is thread-safe.
 // Locking rules:
-//   * Edges live in kShards shards chosen by the hash of the unordered table
-//     pair, so both directions of a pair share one entry and one lock: an
-//     inversion is detected under that lock alone. Add() holds one shard lock
-//     for one counter update; it never holds two.
+//   * Edges live in a ShardedMap (sharded_map.h) of kShards shards keyed by
+//     the hash of the unordered table pair, so both directions of a pair
+//     share one entry and one lock: an inversion is detected under that lock
+//     alone. Add() holds one shard lock for one counter update; it never
+//     holds two, and never a shard lock together with graph_mu_.
 //   * The adjacency lists used by the cycle search are guarded by graph_mu_,
 //     which Add() takes only when a direction is seen for the first time
 //     (bounded by the number of edges, so never in the steady state), after
 //     releasing the shard lock. The cycle search runs under graph_mu_ with a
 //     bounded depth and a bounded number of steps.
 //   * Snapshot() and Lookup() take shard locks one at a time and copy.
+//   * Reset() clears the adjacency lists (under graph_mu_) before the shards
+//     (one shard lock at a time); lock_order.cc says why that order.
 #ifndef LOCKDIAG_CORE_LOCK_LOCK_ORDER_H_
 #define LOCKDIAG_CORE_LOCK_LOCK_ORDER_H_
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "core/common/clock.h"
-#include "core/common/entry_budget.h"
+#include "core/common/sharded_map.h"
 #include "core/lock/patterns.h"
 #include "core/lock/table_ref.h"
 #include "core/common/thread_annotations.h"
@@ -63,16 +65,17 @@ class LockOrderGraph {
   // and cycles this edge completes to `found`. Returns false when the edge
   // could not be recorded (no room, or a hash collision): the caller counts a
   // dropped event.
-  bool Add(const TxnTable& first, const TxnTable& second, uint64_t digest, Timestamp now, uint64_t limit,
-           std::vector<PatternCandidate>* found);
+  [[nodiscard]] bool Add(const TxnTable& first, const TxnTable& second, uint64_t digest, Timestamp now,
+                         uint64_t limit, std::vector<PatternCandidate>* found);
 
   // Snapshot: one LockOrderEdge per direction seen.
   std::vector<LockOrderEdge> Snapshot() const;
   // Lookup copies the edge first -> second; false when never seen.
   bool Lookup(uint64_t first_hash, uint64_t second_hash, LockOrderEdge* out) const;
 
-  uint64_t count() const { return budget_.count(); }  // table pairs tracked
-  uint64_t memory_bytes() const { return budget_.bytes(); }
+  uint64_t count() const { return pairs_.count(); }                // table pairs tracked
+  uint64_t memory_bytes() const { return pairs_.memory_bytes(); }  // pairs and adjacency lists
+  // Reset forgets every edge and gives the budget back.
   void Reset();
 
  private:
@@ -88,14 +91,8 @@ class LockOrderGraph {
     Direction lo_to_hi, hi_to_lo;
     bool reported_inversion = false;
   };
-  struct Shard {
-    mutable Mutex mu;
-    std::unordered_map<uint64_t, Entry> pairs GUARDED_BY(mu);  // by PairKey
-  };
 
   static uint64_t PairKey(uint64_t lo, uint64_t hi);
-  const Shard& ShardOf(uint64_t key) const { return shards_[key % kShards]; }
-  Shard& ShardOf(uint64_t key) { return shards_[key % kShards]; }
   static LockOrderEdge EdgeOf(const Entry& e, bool lo_first);
 
   // AddDirection records first -> second in the adjacency lists and appends
@@ -106,13 +103,14 @@ class LockOrderGraph {
   // CycleOf: the pattern of the cycle `path` (its last table locks before its first).
   PatternCandidate CycleOf(const std::vector<uint64_t>& path) REQUIRES(graph_mu_);
 
-  std::array<Shard, kShards> shards_;
-  EntryBudget budget_;
+  // By PairKey; one budget entry per table pair. Its budget also accounts
+  // the adjacency lists' bytes (graph_bytes_).
+  ShardedMap<Entry, kShards> pairs_;
 
   Mutex graph_mu_;
   std::unordered_map<uint64_t, std::vector<uint64_t>> successors_ GUARDED_BY(graph_mu_);
   std::unordered_map<uint64_t, std::string> names_ GUARDED_BY(graph_mu_);  // "schema.table"
-  int64_t graph_bytes_ GUARDED_BY(graph_mu_) = 0;                          // also counted in budget_
+  int64_t graph_bytes_ GUARDED_BY(graph_mu_) = 0;                          // also in pairs_.budget()
 };
 
 }  // namespace lockdiag

@@ -14,8 +14,11 @@ int64_t Footprint(const PatternCandidate& c) {
   return bytes;
 }
 
-bool IsLockOrder(PatternType t) {
-  return t == PatternType::kLockOrderInversion || t == PatternType::kLockOrderCycle;
+void Observe(PatternInfo* info, const PatternCandidate& c, Timestamp now) {
+  info->observations += 1;
+  info->amount += c.amount;
+  info->victims += c.victims;
+  if (now > info->last_seen) info->last_seen = now;
 }
 
 }  // namespace
@@ -34,6 +37,16 @@ const char* PatternName(PatternType type) {
       return "MIXED_LOCK_TABLES";
     case PatternType::kMixedIsolationLevels:
       return "MIXED_ISOLATION_LEVELS";
+    case PatternType::kUnscopedReadModifyWrite:
+      return "UNSCOPED_READ_MODIFY_WRITE";
+    case PatternType::kGapLockInsert:
+      return "GAP_LOCK_INSERT";
+    case PatternType::kSharedLockUpgrade:
+      return "SHARED_LOCK_UPGRADE";
+    case PatternType::kIgnoredLockError:
+      return "IGNORED_LOCK_ERROR";
+    case PatternType::kBackupBlocksWriters:
+      return "BACKUP_BLOCKS_WRITERS";
   }
   return "UNKNOWN";
 }
@@ -56,8 +69,13 @@ Severity PatternSeverity(PatternType type) {
     case PatternType::kLockOrderCycle:
     case PatternType::kUnlockedReadModifyWrite:
     case PatternType::kMixedLockingReads:
+    case PatternType::kUnscopedReadModifyWrite:
+    case PatternType::kGapLockInsert:
+    case PatternType::kSharedLockUpgrade:
+    case PatternType::kIgnoredLockError:
       return Severity::kHigh;
     case PatternType::kMixedLockTables:
+    case PatternType::kBackupBlocksWriters:
       return Severity::kMedium;
     case PatternType::kMixedIsolationLevels:
       return Severity::kLow;
@@ -65,9 +83,18 @@ Severity PatternSeverity(PatternType type) {
   return Severity::kLow;
 }
 
-std::string PatternAdvice(PatternType type, const std::vector<std::string>& objects) {
+std::string PatternAdvice(const PatternCandidate& c) {
+  const std::vector<std::string>& objects = c.names;
   const std::string first = objects.empty() ? std::string("the table") : objects[0];
-  switch (type) {
+  // The one-statement fix for a check-then-insert, which must not be "lock
+  // the missing row first": SELECT ... FOR UPDATE on a key that does not
+  // exist takes a gap lock, and two such transactions deadlock on their
+  // inserts (GAP_LOCK_INSERT).
+  const std::string insert_fix =
+      "rely on the unique key and write INSERT ... ON DUPLICATE KEY UPDATE or INSERT IGNORE (or catch error "
+      "1062 as 'already exists'); do not lock the missing row with SELECT ... FOR UPDATE, whose gap locks "
+      "deadlock concurrent inserts";
+  switch (c.type) {
     case PatternType::kLockOrderInversion:
       return "Make every transaction lock " + first + " before " +
              (objects.size() > 1 ? objects[1] : std::string("the other table")) +
@@ -77,18 +104,54 @@ std::string PatternAdvice(PatternType type, const std::vector<std::string>& obje
       return "Pick one global order for " + Join(objects, ", ") +
              " and make every transaction lock them in that order.";
     case PatternType::kUnlockedReadModifyWrite:
-      return "Read the row with SELECT ... FOR UPDATE (or write it in one statement, e.g. INSERT ... ON "
-             "DUPLICATE KEY UPDATE) so that the check and the write on " +
+      if (c.insert)
+        return "Make the check and the insert on " + first + " one atomic step: " + insert_fix + ".";
+      return "Read the row with SELECT ... FOR UPDATE in the transaction that writes it, or write it in one "
+             "statement (UPDATE ... SET n = n + 1) or as a compare-and-set (UPDATE ... WHERE id = ? AND "
+             "version = ?), so that the check and the write on " +
              first + " are atomic.";
+    case PatternType::kUnscopedReadModifyWrite:
+      if (c.insert)
+        return "The check and the insert on " + first +
+               " run in separate transactions (autocommit): " + insert_fix + ".";
+      return "The read and the write of " + first +
+             " run in separate transactions (autocommit), so another connection can change the row between "
+             "them: write it in one statement (UPDATE ... SET n = n + 1), as a compare-and-set (UPDATE ... "
+             "WHERE id = ? AND n = <the value read>, then check the affected rows), or put both in one "
+             "transaction that reads with SELECT ... FOR UPDATE.";
     case PatternType::kMixedLockingReads:
       return "Make every code path that reads " + first +
-             " before writing it use the same locking read (SELECT ... FOR UPDATE) as the protected ones.";
+             " before writing it as safe as the protected ones: the same locking read (SELECT ... FOR "
+             "UPDATE) "
+             "where the row exists, one atomic statement (INSERT ... ON DUPLICATE KEY UPDATE) where it may "
+             "not.";
     case PatternType::kMixedLockTables:
       return "Access " + first +
              " either always under LOCK TABLES or never; on InnoDB prefer transactions with locking reads.";
     case PatternType::kMixedIsolationLevels:
       return "Run every transaction that writes " + first +
              " at one isolation level (set it for the connection pool, not per transaction).";
+    case PatternType::kGapLockInsert:
+      return "SELECT ... FOR UPDATE (or LOCK IN SHARE MODE) on a key of " + first +
+             " that does not exist locks the gap, and two transactions holding the same gap deadlock on "
+             "their "
+             "inserts: insert first and handle the duplicate (INSERT ... ON DUPLICATE KEY UPDATE, INSERT "
+             "IGNORE, or catch error 1062).";
+    case PatternType::kSharedLockUpgrade:
+      return "Two transactions that both hold the shared lock of LOCK IN SHARE MODE on a row of " + first +
+             " deadlock when each upgrades it to write: read with SELECT ... FOR UPDATE when the transaction "
+             "will write the row.";
+    case PatternType::kIgnoredLockError:
+      return "Handle lock errors on " + first +
+             ": after ER_LOCK_DEADLOCK (1213) the whole transaction is rolled back, so retry it from its "
+             "first "
+             "statement; after ER_LOCK_WAIT_TIMEOUT (1205) only the statement is, so roll the transaction "
+             "back "
+             "(or retry the statement) instead of committing the rest.";
+    case PatternType::kBackupBlocksWriters:
+      return "Back up InnoDB tables without read locks: mariadb-dump --single-transaction (a consistent "
+             "snapshot, no LOCK TABLES), or mariadb-backup; keep LOCK TABLES ... READ for non-transactional "
+             "tables only.";
   }
   return "";
 }
@@ -101,6 +164,7 @@ std::string PatternStore::KeyOf(const PatternCandidate& c) {
   for (uint64_t t : c.tables) put(t);
   put(c.read_digest);
   put(c.write_digest);
+  put(c.error_code);
   return key;
 }
 
@@ -109,7 +173,10 @@ uint64_t PatternStore::Report(const PatternCandidate& c, Timestamp now, uint64_t
   std::string key = KeyOf(c);
   MutexLock lock(&mu_);
   auto it = id_by_key_.find(key);
-  if (it != id_by_key_.end()) return it->second;
+  if (it != id_by_key_.end()) {
+    if (IsObservedPattern(c.type)) Observe(&by_id_.at(it->second), c, now);
+    return it->second;
+  }
   if (!budget_.TryClaim(limit, Footprint(c))) return 0;
   const uint64_t id = next_id_++;
   id_by_key_.emplace(std::move(key), id);
@@ -117,6 +184,7 @@ uint64_t PatternStore::Report(const PatternCandidate& c, Timestamp now, uint64_t
   info.id = id;
   info.what = c;
   info.first_seen = now;
+  if (IsObservedPattern(c.type)) Observe(&info, c, now);
   for (uint64_t t : c.tables) ids_by_table_.emplace(t, id);
   version_.fetch_add(1, std::memory_order_release);
   *is_new = true;
@@ -132,45 +200,66 @@ std::vector<PatternInfo> PatternStore::Snapshot() const {
 }
 
 uint64_t PatternStore::FindForIncident(uint32_t code, uint64_t table, uint64_t digest,
-                                       const std::vector<uint64_t>& history) const {
+                                       const std::vector<uint64_t>& history, int* rank) const {
   MutexLock lock(&mu_);
   // Best candidate by rank (lower is better), then by id (older is better).
   uint64_t best = 0;
-  int best_rank = 100;
-  auto consider = [&](uint64_t id, int rank) {
-    if (rank < best_rank || (rank == best_rank && id < best)) {
+  int best_rank = kNoLink;
+  auto consider = [&](uint64_t id, int r) {
+    if (r < best_rank || (r == best_rank && id < best)) {
       best = id;
-      best_rank = rank;
+      best_rank = r;
     }
   };
+  const bool duplicate = IsDuplicateKey(code) || code == kErrCheckread;
   auto range = ids_by_table_.equal_range(table);
   for (auto it = range.first; it != range.second; ++it) {
     const PatternInfo& p = by_id_.at(it->second);
     const PatternType t = p.what.type;
-    if (IsLockConflict(code) && IsLockOrder(t)) {
-      bool all_touched = std::all_of(p.what.tables.begin(), p.what.tables.end(), [&](uint64_t x) {
-        return x == table || std::find(history.begin(), history.end(), x) != history.end();
-      });
-      // Only a finding about tables this transaction locked explains its
-      // deadlock or timeout.
-      if (all_touched) consider(p.id, t == PatternType::kLockOrderInversion ? 0 : 1);
-    } else if ((IsDuplicateKey(code) || code == kErrCheckread) && !IsLockOrder(t)) {
-      if (t == PatternType::kUnlockedReadModifyWrite && p.what.write_digest == digest) {
+    const bool rmw = t == PatternType::kUnlockedReadModifyWrite || t == PatternType::kUnscopedReadModifyWrite;
+    const bool failing_write = IsPairPattern(t) && p.what.write_digest == digest;
+    if (duplicate) {
+      if (rmw && failing_write) {
         consider(p.id, 0);
       } else if (t == PatternType::kMixedLockingReads) {
         consider(p.id, 1);
+      } else if (rmw) {
+        consider(p.id, 2);
       }
-      // An unlocked read-modify-write of another statement does not explain
-      // this write's duplicate key (a plain double submit, say).
+      continue;
+    }
+    if (!IsLockConflict(code)) continue;
+    if ((t == PatternType::kGapLockInsert || t == PatternType::kSharedLockUpgrade) && failing_write) {
+      consider(p.id, 0);
+    } else if (rmw && failing_write) {
+      consider(p.id, 1);
+    } else if (IsLockOrderPattern(t)) {
+      // Only a finding about tables this transaction locked explains its
+      // deadlock or timeout.
+      bool all_touched = std::all_of(p.what.tables.begin(), p.what.tables.end(), [&](uint64_t x) {
+        return x == table || std::find(history.begin(), history.end(), x) != history.end();
+      });
+      if (all_touched) consider(p.id, t == PatternType::kLockOrderInversion ? 2 : 3);
+    } else if (code == kErrLockWaitTimeout && t == PatternType::kBackupBlocksWriters) {
+      consider(p.id, 4);
+    } else if (t == PatternType::kIgnoredLockError) {
+      consider(p.id, 5);
     }
   }
+  *rank = best_rank;
   return best;
 }
 
-void PatternStore::AddRelatedErrors(uint64_t id, uint64_t n) {
+void PatternStore::AddVictims(uint64_t id, uint64_t n) {
   MutexLock lock(&mu_);
   auto it = by_id_.find(id);
-  if (it != by_id_.end()) it->second.related_errors += n;
+  if (it != by_id_.end()) it->second.victims += n;
+}
+
+void PatternStore::AddRelatedErrors(uint64_t id, int64_t n) {
+  MutexLock lock(&mu_);
+  auto it = by_id_.find(id);
+  if (it != by_id_.end()) it->second.related_errors += static_cast<uint64_t>(n);
 }
 
 void PatternStore::Reset() {

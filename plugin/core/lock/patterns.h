@@ -29,12 +29,19 @@ namespace lockdiag {
 enum class PatternType : uint8_t {
   kLockOrderInversion,       // A then B in some transactions, B then A in others
   kLockOrderCycle,           // A then B, B then C, ..., then A (three tables or more)
-  kUnlockedReadModifyWrite,  // plain read, then a write of the same rows
+  kUnlockedReadModifyWrite,  // plain read, then a write of the same rows, in one transaction
   kMixedLockingReads,        // same table: some read-modify-writes protected, some not
   kMixedLockTables,          // same table: under LOCK TABLES and locked without it
   kMixedIsolationLevels,     // same table written at different isolation levels
+  kUnscopedReadModifyWrite,  // read, then a write of the same rows in a later transaction
+  kGapLockInsert,            // locking read that found no row, then INSERT of that key
+  kSharedLockUpgrade,        // LOCK IN SHARE MODE read, then a write of the same row
+  kIgnoredLockError,         // committed after a lock wait timeout / wrote on after a deadlock
+  kBackupBlocksWriters,      // a backup held read locks on InnoDB tables
 };
-inline constexpr int kPatternTypeCount = 6;
+inline constexpr int kPatternTypeCount = 11;
+static_assert(static_cast<int>(PatternType::kBackupBlocksWriters) + 1 == kPatternTypeCount,
+              "kPatternTypeCount must count every PatternType");
 
 // PatternName: the stable PATTERN column value ("LOCK_ORDER_INVERSION", ...).
 const char* PatternName(PatternType type);
@@ -48,10 +55,6 @@ const char* PatternName(PatternType type);
 enum class Severity : uint8_t { kHigh, kMedium, kLow };
 const char* SeverityName(Severity severity);
 Severity PatternSeverity(PatternType type);
-
-// PatternAdvice: one sentence a developer can act on; `objects` are the
-// pattern's "schema.table" names in OBJECTS order.
-std::string PatternAdvice(PatternType type, const std::vector<std::string>& objects);
 
 // --- detector rules -----------------------------------------------------------
 // A (read digest, write digest) pair is read-modify-write when the write used
@@ -70,10 +73,21 @@ inline bool IsReadModifyWrite(uint64_t both, uint64_t matched) {
   return matched >= kMinRmwMatchedTransactions &&
          matched * kRmwMatchRatioDenominator >= both * kRmwMatchRatioNumerator;
 }
-// UNLOCKED_READ_MODIFY_WRITE: a read-modify-write pair whose read went
-// unprotected in some matched transaction.
-inline bool IsUnlockedReadModifyWrite(uint64_t both, uint64_t matched, uint64_t unprotected_matched) {
-  return IsReadModifyWrite(both, matched) && unprotected_matched > 0;
+// UNLOCKED_READ_MODIFY_WRITE / UNSCOPED_READ_MODIFY_WRITE: a
+// read-modify-write pair whose read went unprotected in some matched
+// transaction, or a pair a lock error proved (`proven`: errors that hit the
+// write after a matched unprotected read, whatever the counts; when the
+// damage is done, the error is the evidence).
+inline bool IsUnlockedReadModifyWrite(uint64_t both, uint64_t matched, uint64_t unprotected_matched,
+                                      uint64_t proven = 0) {
+  return unprotected_matched > 0 && (proven > 0 || IsReadModifyWrite(both, matched));
+}
+// GAP_LOCK_INSERT / SHARED_LOCK_UPGRADE: the idiom (a matched locking read
+// that found nothing then an insert; a matched shared read then a write)
+// qualifies under the read-modify-write rule on its own count, or at once
+// when a deadlock hit the write.
+inline bool IsLockIdiom(uint64_t both, uint64_t idiom_matched, uint64_t deadlocks) {
+  return idiom_matched > 0 && (deadlocks > 0 || IsReadModifyWrite(both, idiom_matched));
 }
 // LOCK_ORDER_INVERSION: both orders of one pair of tables were seen.
 inline bool IsLockOrderInversion(uint64_t forward, uint64_t reverse) { return forward > 0 && reverse > 0; }
@@ -97,9 +111,37 @@ struct PatternCandidate {
   PatternType type = PatternType::kLockOrderInversion;
   std::vector<uint64_t> tables;    // TableHash of each object, in OBJECTS order
   std::vector<std::string> names;  // "schema.table", same order
-  uint64_t read_digest = 0;        // kUnlockedReadModifyWrite only
-  uint64_t write_digest = 0;       // kUnlockedReadModifyWrite only
+  uint64_t read_digest = 0;        // read/write pair patterns (IsPairPattern)
+  uint64_t write_digest = 0;       // read/write pair patterns
+  bool insert = false;             // pair patterns: the write inserts (not part of the identity)
+  uint32_t error_code = 0;         // kIgnoredLockError: the error the application ignored
+  // Observed patterns (IsObservedPattern) only, not part of the identity:
+  // what this one occurrence adds.
+  uint64_t sample_digest = 0;  // a statement of the other side (first report's kept)
+  uint64_t amount = 0;         // BACKUP_BLOCKS_WRITERS: microseconds the locks were held
+  uint64_t victims = 0;        // statements of other connections that waited or timed out meanwhile
 };
+
+// IsObservedPattern: found by watching it happen, not from the aggregates:
+// each report is one occurrence, counted by the PatternStore itself.
+inline bool IsObservedPattern(PatternType t) {
+  return t == PatternType::kIgnoredLockError || t == PatternType::kBackupBlocksWriters;
+}
+
+// IsPairPattern: the pattern is about one (read digest, write digest) pair
+// of one table (ReadWritePairs).
+inline bool IsPairPattern(PatternType t) {
+  return t == PatternType::kUnlockedReadModifyWrite || t == PatternType::kUnscopedReadModifyWrite ||
+         t == PatternType::kGapLockInsert || t == PatternType::kSharedLockUpgrade;
+}
+inline bool IsLockOrderPattern(PatternType t) {
+  return t == PatternType::kLockOrderInversion || t == PatternType::kLockOrderCycle;
+}
+
+// PatternAdvice: one sentence a developer can act on, for the pattern `c`
+// (its names in OBJECTS order). Lock-order advice is built by the Analyzer
+// from the recommended order (lock_order_groups.h); this is its fallback.
+std::string PatternAdvice(const PatternCandidate& c);
 
 // A recorded pattern, as the store keeps it.
 struct PatternInfo {
@@ -107,6 +149,12 @@ struct PatternInfo {
   PatternCandidate what;
   Timestamp first_seen = 0;
   uint64_t related_errors = 0;
+  // Observed patterns: occurrences reported, the last one's time, and the
+  // sums of their amounts and victims.
+  uint64_t observations = 0;
+  Timestamp last_seen = 0;
+  uint64_t amount = 0;
+  uint64_t victims = 0;
 };
 
 // PatternStore is thread-safe. Locking rules: one Mutex guards everything; it
@@ -116,7 +164,8 @@ struct PatternInfo {
 // lock is taken.
 class PatternStore {
  public:
-  // Report records `c` unless an identical pattern exists. Returns the
+  // Report records `c` unless an identical pattern exists (an observed
+  // pattern's report then counts one more occurrence). Returns the
   // pattern's id; 0 when it is new and `limit` patterns are already recorded
   // (the caller counts a dropped event). *is_new tells whether it was added.
   uint64_t Report(const PatternCandidate& c, Timestamp now, uint64_t limit, bool* is_new) EXCLUDES(mu_);
@@ -124,19 +173,32 @@ class PatternStore {
   // Snapshot copies every pattern, in id order.
   std::vector<PatternInfo> Snapshot() const EXCLUDES(mu_);
 
-  // FindForIncident picks the pattern that explains a lock error on `table`
-  // raised by statement `digest` in a transaction that had touched the
-  // `history` tables; 0 when none does:
-  //   deadlock / lock wait timeout -> a lock-order pattern on the table whose
-  //     tables the transaction had touched (else any lock-order pattern on it);
-  //   duplicate key / ER_CHECKREAD -> the UNLOCKED_READ_MODIFY_WRITE whose
-  //     write is the failing statement, else MIXED_LOCKING_READS on the table,
-  //     else any UNLOCKED_READ_MODIFY_WRITE on it.
+  // FindForIncident picks the pattern that best explains a lock error on
+  // `table` raised by statement `digest` in a transaction that had touched
+  // the `history` tables, and says how good the explanation is (`*rank`,
+  // lower is better: an incident is re-linked when a better one appears);
+  // 0 when none does. In rank order (docs/patterns.md, "Incidents"):
+  //   duplicate key / ER_CHECKREAD -> 0 the UNLOCKED_ or
+  //     UNSCOPED_READ_MODIFY_WRITE whose write is the failing statement,
+  //     1 MIXED_LOCKING_READS on the table, 2 any unlocked or unscoped
+  //     read-modify-write on it;
+  //   deadlock / lock wait timeout -> 0 the GAP_LOCK_INSERT or
+  //     SHARED_LOCK_UPGRADE whose write is the failing statement, 1 a
+  //     read-modify-write pair whose write it is, 2 a lock-order inversion
+  //     whose tables the transaction had touched, 3 such a cycle, 4 (lock
+  //     wait timeouts) BACKUP_BLOCKS_WRITERS on the table,
+  //     5 IGNORED_LOCK_ERROR on it.
   uint64_t FindForIncident(uint32_t code, uint64_t table, uint64_t digest,
-                           const std::vector<uint64_t>& history) const EXCLUDES(mu_);
+                           const std::vector<uint64_t>& history, int* rank) const EXCLUDES(mu_);
+  // kNoLink: the rank of an incident without a link.
+  static constexpr int kNoLink = 100;
 
-  // AddRelatedErrors adds to a pattern's RELATED_ERRORS (no-op if gone).
-  void AddRelatedErrors(uint64_t id, uint64_t n) EXCLUDES(mu_);
+  // AddVictims adds `n` to an observed pattern's victims (no-op if gone).
+  void AddVictims(uint64_t id, uint64_t n) EXCLUDES(mu_);
+
+  // AddRelatedErrors adds `n` (may be negative, when an incident is
+  // re-linked) to a pattern's RELATED_ERRORS (no-op if gone).
+  void AddRelatedErrors(uint64_t id, int64_t n) EXCLUDES(mu_);
 
   // version() changes whenever a pattern is added (incident links are
   // retried only then).

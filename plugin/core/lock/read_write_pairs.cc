@@ -5,57 +5,69 @@
 namespace lockdiag {
 namespace {
 
+// Rough heap cost of one pair or one table summary: the node and the names.
 int64_t Footprint(const TableNames& t) {
   return static_cast<int64_t>(sizeof(ReadWritePairStats) + 64 + 2 * (t.schema.size() + t.table.size()));
 }
 
 }  // namespace
 
-uint64_t ReadWritePairs::PairKey(uint64_t table, uint64_t read_digest, uint64_t write_digest) {
-  return HashCombine(HashCombine(table, read_digest), write_digest);
+uint64_t ReadWritePairs::PairKey(uint64_t read_digest, uint64_t write_digest, bool unscoped) {
+  return HashCombine(HashCombine(read_digest, write_digest), unscoped ? 1 : 0);
+}
+
+bool ReadWritePairs::Qualifies(const ReadWritePairStats& p) {
+  return p.proven_errors > 0 || IsReadModifyWrite(p.transactions, p.matched_transactions);
 }
 
 uint32_t ReadWritePairs::Add(const TxnTable& table, const ReadWriteObservation* obs, size_t n, Timestamp now,
                              uint64_t limit, std::vector<PatternCandidate>* found) {
   if (n == 0) return 0;
-  Shard& shard = ShardOf(table.hash);
-  uint32_t dropped = 0;
   // Detections, turned into candidates after the lock is released. The
   // vector allocates only when something is found.
-  std::vector<std::pair<uint64_t, uint64_t>> unlocked;
+  struct Found {
+    PatternType type;
+    uint64_t read_digest, write_digest;
+    bool insert;
+  };
+  std::vector<Found> detected;
   bool mixed = false;
-  {
-    MutexLock lock(&shard.mu);
-    auto sit = shard.tables.find(table.hash);
-    if (sit == shard.tables.end()) {
+  const uint32_t dropped = tables_.Update(table.hash, [&](auto& tables) -> uint32_t {
+    EntryBudget& budget = tables_.budget();
+    auto tit = tables.find(table.hash);
+    if (tit == tables.end()) {
       TableNames names{table.schema, table.table};
-      if (!budget_.TryClaim(limit, Footprint(names))) return static_cast<uint32_t>(n);
-      sit = shard.tables.emplace(table.hash, ReadWriteTableSummary{}).first;
-      sit->second.table = std::move(names);
-      sit->second.table_hash = table.hash;
-    } else if (!sit->second.table.Is(table.schema, table.table)) {
+      if (!budget.TryClaim(limit, Footprint(names))) return static_cast<uint32_t>(n);
+      tit = tables.emplace(table.hash, TableEntry{}).first;
+      tit->second.summary.table = std::move(names);
+      tit->second.summary.table_hash = table.hash;
+    } else if (!tit->second.summary.table.Is(table.schema, table.table)) {
       return static_cast<uint32_t>(n);  // hash collision
     }
-    ReadWriteTableSummary& summary = sit->second;
+    ReadWriteTableSummary& summary = tit->second.summary;
+    auto& pairs = tit->second.pairs;
+    uint32_t lost = 0;
     if (now > summary.last_seen) summary.last_seen = now;
     for (size_t i = 0; i < n; ++i) {
       const ReadWriteObservation& o = obs[i];
-      const uint64_t key = PairKey(table.hash, o.read_digest, o.write_digest);
-      auto it = shard.pairs.find(key);
-      if (it == shard.pairs.end()) {
-        if (!budget_.TryClaim(limit, Footprint(summary.table))) {
-          ++dropped;
+      const uint64_t key = PairKey(o.read_digest, o.write_digest, o.unscoped);
+      auto it = pairs.find(key);
+      if (it == pairs.end()) {
+        if (!budget.TryClaim(limit, Footprint(summary.table))) {
+          ++lost;
           continue;
         }
-        it = shard.pairs.emplace(key, ReadWritePairStats{}).first;
+        it = pairs.emplace(key, ReadWritePairStats{}).first;
         ReadWritePairStats& p = it->second;
         p.table = summary.table;
         p.table_hash = table.hash;
         p.read_digest = o.read_digest;
         p.write_digest = o.write_digest;
-      } else if (it->second.table_hash != table.hash || it->second.read_digest != o.read_digest ||
-                 it->second.write_digest != o.write_digest) {
-        ++dropped;  // hash collision
+        p.unscoped = o.unscoped;
+        p.insert = o.insert;
+      } else if (it->second.read_digest != o.read_digest || it->second.write_digest != o.write_digest ||
+                 it->second.unscoped != o.unscoped) {
+        ++lost;  // hash collision
         continue;
       }
       ReadWritePairStats& p = it->second;
@@ -63,39 +75,54 @@ uint32_t ReadWritePairs::Add(const TxnTable& table, const ReadWriteObservation* 
       if (o.matched) p.matched_transactions += 1;
       if (o.protected_read) p.protected_transactions += 1;
       if (o.unprotected_read) p.unprotected_transactions += 1;
+      if (o.gap_insert) p.gap_insert_transactions += 1;
+      if (o.shared_upgrade) p.shared_upgrade_transactions += 1;
+      if (o.proven) p.proven_errors += 1;
+      if (o.idiom_deadlock) p.idiom_deadlocks += 1;
       if (now > p.last_seen) p.last_seen = now;
-      if (!IsReadModifyWrite(p.transactions, p.matched_transactions)) continue;
-      // A read-modify-write pair: feed the table summary.
-      if (o.protected_read) {
-        if (summary.protected_rmw_transactions++ == 0) {
+      if (Qualifies(p)) {
+        // A read-modify-write pair: feed the table summary.
+        if (o.protected_read && summary.protected_rmw_transactions++ == 0) {
           summary.protected_read_digest = p.read_digest;
           summary.protected_write_digest = p.write_digest;
         }
-      }
-      if (o.unprotected_read) {
-        if (summary.unprotected_rmw_transactions++ == 0) {
+        if (o.unprotected_read && summary.unprotected_rmw_transactions++ == 0) {
           summary.unprotected_read_digest = p.read_digest;
           summary.unprotected_write_digest = p.write_digest;
         }
       }
-      if (!p.reported_unlocked &&
-          IsUnlockedReadModifyWrite(p.transactions, p.matched_transactions, p.unprotected_transactions)) {
+      if (!p.reported_unlocked && IsUnlockedReadModifyWrite(p.transactions, p.matched_transactions,
+                                                            p.unprotected_transactions, p.proven_errors)) {
         p.reported_unlocked = true;
-        unlocked.emplace_back(p.read_digest, p.write_digest);
+        detected.push_back(
+            Found{p.unscoped ? PatternType::kUnscopedReadModifyWrite : PatternType::kUnlockedReadModifyWrite,
+                  p.read_digest, p.write_digest, p.insert});
+      }
+      if (!p.reported_gap_insert &&
+          IsLockIdiom(p.transactions, p.gap_insert_transactions, p.idiom_deadlocks)) {
+        p.reported_gap_insert = true;
+        detected.push_back(Found{PatternType::kGapLockInsert, p.read_digest, p.write_digest, p.insert});
+      }
+      if (!p.reported_shared_upgrade &&
+          IsLockIdiom(p.transactions, p.shared_upgrade_transactions, p.idiom_deadlocks)) {
+        p.reported_shared_upgrade = true;
+        detected.push_back(Found{PatternType::kSharedLockUpgrade, p.read_digest, p.write_digest, p.insert});
       }
     }
     if (!summary.reported_mixed && IsMixedLockingReads(summary.protected_rmw_transactions > 0,
                                                        summary.unprotected_rmw_transactions > 0)) {
       summary.reported_mixed = mixed = true;
     }
-  }
-  for (const auto& [rd, wd] : unlocked) {
+    return lost;
+  });
+  for (const Found& f : detected) {
     PatternCandidate c;
-    c.type = PatternType::kUnlockedReadModifyWrite;
+    c.type = f.type;
     c.tables.push_back(table.hash);
     c.names.push_back(QualifiedName(table.schema, table.table));
-    c.read_digest = rd;
-    c.write_digest = wd;
+    c.read_digest = f.read_digest;
+    c.write_digest = f.write_digest;
+    c.insert = f.insert;
     found->push_back(std::move(c));
   }
   if (mixed) {
@@ -110,73 +137,72 @@ uint32_t ReadWritePairs::Add(const TxnTable& table, const ReadWriteObservation* 
 
 std::vector<ReadWritePairStats> ReadWritePairs::Snapshot() const {
   std::vector<ReadWritePairStats> out;
-  for (const Shard& shard : shards_) {
-    MutexLock lock(&shard.mu);
-    for (const auto& [key, p] : shard.pairs) out.push_back(p);
-  }
+  tables_.ForEach([&](const TableEntry& t) {
+    for (const auto& [key, p] : t.pairs) out.push_back(p);
+  });
   return out;
 }
 
-bool ReadWritePairs::Lookup(uint64_t table_hash, uint64_t read_digest, uint64_t write_digest,
+bool ReadWritePairs::Lookup(uint64_t table_hash, uint64_t read_digest, uint64_t write_digest, bool unscoped,
                             ReadWritePairStats* out) const {
-  const Shard& shard = ShardOf(table_hash);
-  MutexLock lock(&shard.mu);
-  auto it = shard.pairs.find(PairKey(table_hash, read_digest, write_digest));
-  if (it == shard.pairs.end() || it->second.read_digest != read_digest ||
-      it->second.write_digest != write_digest)
-    return false;
-  *out = it->second;
-  return true;
+  return tables_.Read(table_hash, [&](const auto& tables) {
+    auto tit = tables.find(table_hash);
+    if (tit == tables.end()) return false;
+    auto it = tit->second.pairs.find(PairKey(read_digest, write_digest, unscoped));
+    if (it == tit->second.pairs.end() || it->second.read_digest != read_digest ||
+        it->second.write_digest != write_digest || it->second.unscoped != unscoped)
+      return false;
+    *out = it->second;
+    return true;
+  });
 }
 
 bool ReadWritePairs::LookupTable(uint64_t table_hash, ReadWriteTableSummary* out) const {
-  const Shard& shard = ShardOf(table_hash);
-  MutexLock lock(&shard.mu);
-  auto it = shard.tables.find(table_hash);
-  if (it == shard.tables.end()) return false;
-  *out = it->second;
-  return true;
+  return tables_.Read(table_hash, [&](const auto& tables) {
+    auto it = tables.find(table_hash);
+    if (it == tables.end()) return false;
+    *out = it->second.summary;
+    return true;
+  });
 }
 
 void ReadWritePairs::Reset() {
-  for (Shard& shard : shards_) {
-    MutexLock lock(&shard.mu);
-    int64_t bytes = 0;
-    for (const auto& [key, p] : shard.pairs) bytes += Footprint(p.table);
-    for (const auto& [key, t] : shard.tables) bytes += Footprint(t.table);
-    budget_.Release(shard.pairs.size() + shard.tables.size(), bytes);
-    shard.pairs.clear();
-    shard.tables.clear();
-  }
+  // A table entry claimed one budget entry for its summary and one per pair.
+  auto footprint = [](const TableEntry& t) {
+    int64_t bytes = Footprint(t.summary.table);
+    for (const auto& [key, p] : t.pairs) bytes += Footprint(p.table);
+    return bytes;
+  };
+  tables_.Clear(footprint, [](const TableEntry& t) { return 1 + static_cast<uint64_t>(t.pairs.size()); });
 }
 
 bool ReadWritePairs::CurrentTableRmw(uint64_t table_hash, ReadWriteTableSummary* out) const {
-  const Shard& shard = ShardOf(table_hash);
-  MutexLock lock(&shard.mu);
-  auto it = shard.tables.find(table_hash);
-  if (it == shard.tables.end()) return false;
-  *out = it->second;
-  out->protected_rmw_transactions = out->unprotected_rmw_transactions = 0;
-  out->protected_read_digest = out->protected_write_digest = 0;
-  out->unprotected_read_digest = out->unprotected_write_digest = 0;
-  uint64_t best_protected = 0, best_unprotected = 0;
-  for (const auto& [key, p] : shard.pairs) {
-    if (p.table_hash != table_hash || !IsReadModifyWrite(p.transactions, p.matched_transactions)) continue;
-    out->protected_rmw_transactions += p.protected_transactions;
-    out->unprotected_rmw_transactions += p.unprotected_transactions;
-    // The pair seen most often of each kind is the sample.
-    if (p.protected_transactions > best_protected) {
-      best_protected = p.protected_transactions;
-      out->protected_read_digest = p.read_digest;
-      out->protected_write_digest = p.write_digest;
+  return tables_.Read(table_hash, [&](const auto& tables) {
+    auto it = tables.find(table_hash);
+    if (it == tables.end()) return false;
+    *out = it->second.summary;
+    out->protected_rmw_transactions = out->unprotected_rmw_transactions = 0;
+    out->protected_read_digest = out->protected_write_digest = 0;
+    out->unprotected_read_digest = out->unprotected_write_digest = 0;
+    uint64_t best_protected = 0, best_unprotected = 0;
+    for (const auto& [key, p] : it->second.pairs) {
+      if (!Qualifies(p)) continue;
+      out->protected_rmw_transactions += p.protected_transactions;
+      out->unprotected_rmw_transactions += p.unprotected_transactions;
+      // The pair seen most often of each kind is the sample.
+      if (p.protected_transactions > best_protected) {
+        best_protected = p.protected_transactions;
+        out->protected_read_digest = p.read_digest;
+        out->protected_write_digest = p.write_digest;
+      }
+      if (p.unprotected_transactions > best_unprotected) {
+        best_unprotected = p.unprotected_transactions;
+        out->unprotected_read_digest = p.read_digest;
+        out->unprotected_write_digest = p.write_digest;
+      }
     }
-    if (p.unprotected_transactions > best_unprotected) {
-      best_unprotected = p.unprotected_transactions;
-      out->unprotected_read_digest = p.read_digest;
-      out->unprotected_write_digest = p.write_digest;
-    }
-  }
-  return true;
+    return true;
+  });
 }
 
 }  // namespace lockdiag

@@ -59,10 +59,12 @@ void Session::OnTableAccess(const AccessEvent& a) {
     return;
   }
   txn_.tables[idx].accesses[static_cast<int>(a.kind)]++;
+  if (a.transactional) txn_.tables[idx].transactional = true;
   if (IsLockTables(a.kind)) txn_.lock_tables = true;
   TxnAccess acc{};
   acc.table = static_cast<uint16_t>(idx);
   acc.kind = a.kind;
+  acc.form = a.form;
   acc.under_named_lock = a.under_named_lock;
   acc.statement = txn_.statements;
   acc.key_begin = static_cast<uint32_t>(txn_.keys.size());
@@ -102,17 +104,76 @@ void Session::OnError(uint32_t code, std::string_view schema, std::string_view t
     analyzer_->CountDropped(1, connection_id_);
     return;
   }
-  txn_.errors.push_back(TxnError{code, idx, 0, NowMicros()});
+  TxnError e;
+  e.code = code;
+  e.table = idx;
+  e.time = NowMicros();
+  e.statement = txn_.statements;
+  txn_.errors.push_back(e);
+}
+
+uint32_t Session::ErrorToCount(const StatementEnd& end) {
+  // A stored procedure's statements end with reports of their own, and so
+  // does the CALL: an error a statement of the procedure already reported
+  // is not reported again by the CALL that failed with it.
+  if (end.in_stored_procedure) {
+    routine_error_ = end.error_code;
+    routine_error_pending_ = true;
+    return end.error_code;
+  }
+  const bool repeated = routine_error_pending_ && routine_error_ == end.error_code;
+  routine_error_pending_ = false;
+  return repeated ? 0 : end.error_code;
+}
+
+uint64_t Session::Normalize(std::string_view raw, uint64_t raw_hash) {
+  if (text_of_.digest == 0 || text_of_.raw_hash != raw_hash || text_of_.length != raw.size()) {
+    text_of_.digest = 0;  // DigestStatement may throw with digest_text_ half written
+    const uint64_t digest = DigestStatement(raw, &digest_text_);
+    text_of_ = NormalizedText{raw_hash, raw.size(), digest};
+  }
+  return text_of_.digest;
+}
+
+std::string_view Session::StatementText(uint64_t statement_id, std::string_view raw) {
+  if (!text_statement_known_ || text_statement_id_ != statement_id) {
+    // Once per statement: a statement that raises a warning per row asks
+    // again for each, and its text can be long.
+    Normalize(raw, HashWords(raw));
+    text_statement_id_ = statement_id;
+    text_statement_known_ = true;
+  }
+  return digest_text_;
 }
 
 void Session::OnStatementEnd(const StatementEnd& end) {
   analyzer_->CountStatement(connection_id_);
-  if (end.error_code != 0 && IsLockError(end.error_code) && txn_.errors.size() == statement_first_error_) {
-    OnError(end.error_code, {}, {});
+  text_statement_known_ = false;  // the next StatementText is another statement's
+  const uint32_t error_code = ErrorToCount(end);
+  if (error_code != 0 && IsLockError(error_code) && txn_.errors.size() == statement_first_error_) {
+    OnError(error_code, {}, {});
   }
   const bool touched = txn_.accesses.size() > statement_first_access_;
   const bool failed = txn_.errors.size() > statement_first_error_;
-  bool deadlock = end.error_code == kErrLockDeadlock;
+  if (end.backup_statement) backup_session_ = true;
+  if (end.lock_wait_micros >= Analyzer::kSlowLockWaitMicros && touched && !backup_session_) {
+    std::vector<uint64_t> waited;
+    for (size_t i = statement_first_access_; i < txn_.accesses.size(); ++i)
+      waited.push_back(txn_.tables[txn_.accesses[i].table].hash);
+    const Timestamp now = NowMicros();
+    analyzer_->RecordLockWait(connection_id_, waited, now - static_cast<Timestamp>(end.lock_wait_micros),
+                              now);
+  }
+  // The application handled the deadlock (BEGIN, COMMIT or ROLLBACK before
+  // anything else): what follows is a new transaction of its own.
+  if (aftermath_.present && end.control != TxnControl::kNone && txn_.accesses.empty()) aftermath_ = {};
+  if (end.found_nothing || end.found_rows) {
+    for (size_t i = statement_first_access_; i < txn_.accesses.size(); ++i) {
+      txn_.accesses[i].found_nothing = end.found_nothing;
+      txn_.accesses[i].found_rows = end.found_rows;
+    }
+  }
+  bool deadlock = error_code == kErrLockDeadlock;
   if (touched || failed) {
     // Digest only statements that matter to the analysis: BEGIN, SET, and
     // statements on ignored schemas cost nothing more.
@@ -128,7 +189,8 @@ void Session::OnStatementEnd(const StatementEnd& end) {
     const bool need_text = !hit || failed || !cached.published || cached.generation != generation;
     uint64_t digest = cached.digest;
     if (need_text) {
-      digest = DigestStatement(end.text, &digest_text_);
+      // Reuses what StatementText() computed for this statement, if anything.
+      digest = Normalize(end.text, raw_hash);
       cached = RawDigest{raw_hash, digest, generation, static_cast<uint32_t>(end.text.size()), false};
     }
     for (size_t i = statement_first_access_; i < txn_.accesses.size(); ++i) txn_.accesses[i].digest = digest;
@@ -149,8 +211,11 @@ void Session::OnStatementEnd(const StatementEnd& end) {
   if (txn_.statements == 0) {
     txn_.isolation = end.isolation;
     txn_.autocommit = end.autocommit;
+    txn_.first_statement = statement_number_;
   }
   txn_.statements++;
+  statement_number_++;
+  if (backup_session_) txn_.backup = true;
   txn_.xa = txn_.xa || end.xa;
   if (end.transaction_open) txn_.explicit_transaction = true;
   if (end.under_lock_tables) txn_.lock_tables = true;
@@ -210,19 +275,79 @@ void Session::RecordIncidents(uint64_t digest) {
     incident.digest = digest;
     incident.history_tables.reserve(txn_.tables.size());
     for (const TxnTable& t : txn_.tables) incident.history_tables.push_back(t.hash);
-    analyzer_->RecordIncident(std::move(incident));
+    txn_.errors[i].incident = analyzer_->RecordIncident(std::move(incident));
   }
+}
+
+void Session::FollowUpBeforePublish() {
+  const uint64_t first = txn_.accesses.empty() ? 0 : txn_.accesses.front().digest;
+  if (!retry_incidents_.empty() && first != 0) {
+    // A retry starts over with the failed transaction's first statement.
+    analyzer_->SetRetried(retry_incidents_, StartsLikeRetry());
+    retry_incidents_.clear();
+  }
+  if (aftermath_.present && first != 0) {
+    txn_.after_deadlock = std::move(aftermath_);
+    aftermath_ = {};
+  }
+}
+
+bool Session::StartsLikeRetry() const {
+  if (txn_.accesses.empty() || txn_.accesses.front().digest != retry_first_digest_) return false;
+  const TxnAccess& a = txn_.accesses.front();
+  if (a.key_count == 0 || retry_first_keys_.empty()) return a.key_count == 0 && retry_first_keys_.empty();
+  for (uint32_t i = 0; i < a.key_count; ++i) {
+    for (uint64_t k : retry_first_keys_) {
+      if (txn_.keys[a.key_begin + i] == k) return true;
+    }
+  }
+  return false;
+}
+
+void Session::FollowUpAfterPublish() {
+  const uint64_t first = txn_.accesses.empty() ? 0 : txn_.accesses.front().digest;
+  for (const TxnError& e : txn_.errors) {
+    if (e.incident != 0 && retry_incidents_.size() < kMaxErrorsPerTxn) retry_incidents_.push_back(e.incident);
+  }
+  if (!retry_incidents_.empty()) {
+    retry_first_digest_ = first;
+    retry_first_keys_.clear();
+    if (!txn_.accesses.empty()) {
+      const TxnAccess& a = txn_.accesses.front();
+      retry_first_keys_.assign(txn_.keys.begin() + a.key_begin,
+                               txn_.keys.begin() + a.key_begin + a.key_count);
+    }
+  }
+  if (txn_.outcome == TxnOutcome::kDeadlock) {
+    for (const TxnError& e : txn_.errors) {
+      if (e.code != kErrLockDeadlock || e.table < 0) continue;
+      const TxnTable& t = txn_.tables[e.table];
+      aftermath_.present = true;
+      aftermath_.table_hash = t.hash;
+      aftermath_.schema = t.schema;
+      aftermath_.table = t.table;
+      aftermath_.failed_digest = e.digest;
+      aftermath_.failed_first_digest = first;
+      break;
+    }
+  }
+  recent_.Remember(txn_);
 }
 
 void Session::OnDisconnect() {
   txn_.outcome = TxnOutcome::kDisconnect;
   Publish();
+  // The connection is gone: nothing retried what was pending.
+  if (!retry_incidents_.empty()) analyzer_->SetRetried(retry_incidents_, false);
+  retry_incidents_.clear();
 }
 
 void Session::Publish() {
   if (!txn_.empty()) {
     txn_.end = NowMicros();
-    analyzer_->Publish(txn_, connection_id_, &facts_);
+    FollowUpBeforePublish();
+    analyzer_->Publish(txn_, connection_id_, &facts_, &recent_);
+    FollowUpAfterPublish();
   }
   txn_.Clear();
   statement_first_access_ = 0;

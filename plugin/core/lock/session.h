@@ -18,6 +18,9 @@
 //   // the adapter knows it before the statement's end (optional: the
 //   // error_code of StatementEnd is enough):
 //   s.OnError(1062, "shop", "orders");
+//   // Whenever another consumer (the encoding checker) needs the running
+//   // statement's normalised text, at any event of the statement:
+//   std::string_view text = s.StatementText(query_id, "INSERT INTO t VALUES ('x')");
 //   // At the statement's end (GENERAL_STATUS), with the THD's state *after*
 //   // the statement:
 //   s.OnStatementEnd({.text = "SELECT ... FOR UPDATE", .transaction_open = true, ...});
@@ -33,7 +36,14 @@
 // that reads and writes under one LOCK TABLES are correlated.
 //
 // Lock-related errors become incidents (LOCKDIAG_INCIDENTS) at the end of the
-// statement that raised them, with the transaction's accesses so far.
+// statement that raised them, with the transaction's accesses so far. The
+// statements of a stored procedure end (and report their errors) one by one,
+// and then the CALL ends with the error that stopped the procedure: that
+// error is counted once.
+//
+// A statement is digested (DigestStatement) at most once: at its end, unless
+// StatementText already did it, and not at all when the connection's cache
+// of recent raw texts knows its digest and nothing needs the text.
 //
 // Thread-safety: a Session is used by one thread at a time (its
 // connection's). Methods never throw except std::bad_alloc.
@@ -68,7 +78,14 @@ struct AccessEvent {
   const uint64_t* keys = nullptr;
   uint32_t key_count = 0;
   bool under_named_lock = false;  // a GET_LOCK() lock was held
+  // Writes: how the statement computes what it writes (access_kind.h); only
+  // plain writes and INSERTs can complete a read-modify-write.
+  WriteForm form = WriteForm::kPlain;
+  bool transactional = false;  // the table's engine has transactions (InnoDB, not MyISAM)
 };
+
+// Statements that begin or end a transaction explicitly.
+enum class TxnControl : uint8_t { kNone, kBegin, kCommit, kRollback };
 
 // The end of one statement, as the adapter reports it. The state fields
 // describe the connection after the statement ran.
@@ -81,6 +98,21 @@ struct StatementEnd {
   bool xa = false;                                   // part of an XA transaction (XA START ... XA COMMIT)
   bool autocommit = true;                            // !(option_bits & OPTION_NOT_AUTOCOMMIT)
   bool under_lock_tables = false;                    // thd->locked_tables_mode != LTM_NONE
+  // A statement of a stored procedure (thd->spcont != nullptr). The CALL's
+  // own end that follows repeats its error_code: it is not counted again.
+  bool in_stored_procedure = false;
+  TxnControl control = TxnControl::kNone;  // BEGIN, COMMIT, ROLLBACK (and XA forms)
+  // The statement returned no row (its locking reads of a missing key took
+  // gap locks: GAP_LOCK_INSERT), or it returned rows (its reads were no
+  // "is it there?" check for a later INSERT). Neither set: not known.
+  bool found_nothing = false;
+  bool found_rows = false;
+  // The statement is one a backup tool runs (mariadb-dump, FLUSH TABLES WITH
+  // READ LOCK, BACKUP STAGE): the connection is a backup session from now on.
+  bool backup_statement = false;
+  // Microseconds the statement waited for its table locks (metadata and
+  // table locks: what LOCK TABLES ... READ makes writers wait for).
+  uint64_t lock_wait_micros = 0;
 };
 
 class Session {
@@ -111,6 +143,14 @@ class Session {
   // table is blamed.
   void OnError(uint32_t code, std::string_view schema, std::string_view table);
   void OnStatementEnd(const StatementEnd& end);
+  // StatementText: the normalised text (DigestStatement) of the running
+  // statement, whose text as received is `raw`. `statement_id` tells one
+  // statement from the next (the adapter passes the server's query id):
+  // later calls with the same id return the same text without reading
+  // `raw`, until OnStatementEnd. The statement is digested at most once: its
+  // OnStatementEnd, given the same text, reuses the result. The view is
+  // valid until the next StatementText or OnStatementEnd.
+  std::string_view StatementText(uint64_t statement_id, std::string_view raw);
   // OnDisconnect: the connection closed; an open transaction was rolled back.
   void OnDisconnect();
 
@@ -123,8 +163,18 @@ class Session {
 
  private:
   bool Ignored(std::string_view schema);
+  uint32_t ErrorToCount(const StatementEnd& end);
+  uint64_t Normalize(std::string_view raw, uint64_t raw_hash);
   int FindOrAddTable(std::string_view schema, std::string_view table);
   void RecordIncidents(uint64_t digest);
+  // FollowUp: what the transaction being published tells about the one
+  // before it (RETRIED, a deadlock's aftermath), and what it leaves for the
+  // next.
+  void FollowUpBeforePublish();
+  void FollowUpAfterPublish();
+  // StartsLikeRetry: the open transaction's first statement is the one
+  // remembered in retry_first_digest_ / retry_first_keys_.
+  bool StartsLikeRetry() const;
   std::string History() const;
   void Publish();
 
@@ -133,10 +183,41 @@ class Session {
   std::string user_;
   std::string host_;
   TransactionRecord txn_;
-  TxnFacts facts_;                       // Publish()'s working memory, reused
-  std::string digest_text_;              // DigestStatement()'s output, reused
+  TxnFacts facts_;  // Publish()'s working memory, reused
+  // DigestStatement()'s output, reused: the normalised text of the raw text
+  // whose HashWords() and length are in text_of_ (its digest too).
+  std::string digest_text_;
+  struct NormalizedText {
+    uint64_t raw_hash = 0;
+    size_t length = 0;
+    uint64_t digest = 0;  // 0: digest_text_ holds nothing yet
+  };
+  NormalizedText text_of_;
+  // The statement StatementText() last answered for, until its end.
+  uint64_t text_statement_id_ = 0;
+  bool text_statement_known_ = false;
+  // The error code the last statement of a stored procedure ended with,
+  // pending until the next statement outside one (the CALL).
+  uint32_t routine_error_ = 0;
+  bool routine_error_pending_ = false;
   uint32_t statement_first_access_ = 0;  // first access of the running statement
   uint32_t statement_first_error_ = 0;   // first error of the running statement
+  // The connection's statements, numbered from 0 (the unscoped window).
+  uint64_t statement_number_ = 0;
+  // The keyed reads of the last transactions (UNSCOPED_READ_MODIFY_WRITE).
+  RecentReads recent_;
+  // RETRIED: the incidents of the last published transaction, waiting for
+  // the next one, and that transaction's first statement.
+  std::vector<uint64_t> retry_incidents_;
+  uint64_t retry_first_digest_ = 0;
+  // The key hashes of that first statement: a retry addresses the same rows,
+  // where the next turn of a loop runs the same statement on other keys.
+  std::vector<uint64_t> retry_first_keys_;
+  // The deadlock that ended the last transaction, until the application
+  // controls the transaction (BEGIN, COMMIT, ROLLBACK) or the next
+  // transaction is published with it.
+  DeadlockAftermath aftermath_;
+  bool backup_session_ = false;  // a backup tool's connection
   // Digests this connection already published the text of (bounded), valid
   // for Analyzer generation known_generation_.
   std::unordered_set<uint64_t> known_digests_;

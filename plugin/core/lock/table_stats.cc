@@ -21,23 +21,55 @@ PatternCandidate TableCandidate(PatternType type, const TxnTable& t) {
 
 }  // namespace
 
+void DigestSample::Add(uint64_t digest) {
+  if (digest == 0) return;
+  int empty = -1;
+  for (int i = 0; i < kSlots; ++i) {
+    if (count_[i] != 0 && digest_[i] == digest) {
+      ++count_[i];
+      return;
+    }
+    if (count_[i] == 0 && empty < 0) empty = i;
+  }
+  if (empty >= 0) {
+    digest_[empty] = digest;
+    count_[empty] = 1;
+    return;
+  }
+  // Misra-Gries: a new digest when all slots are taken costs every slot one.
+  for (uint32_t& c : count_) --c;
+}
+
+uint64_t DigestSample::Top() const {
+  int best = -1;
+  for (int i = 0; i < kSlots; ++i) {
+    if (count_[i] != 0 && (best < 0 || count_[i] > count_[best])) best = i;
+  }
+  return best < 0 ? 0 : digest_[best];
+}
+
 bool TableStatsStore::Apply(const TableUpdate& u, Timestamp now, uint64_t limit,
                             std::vector<PatternCandidate>* found) {
   const TxnTable& t = *u.table;
-  Shard& shard = ShardOf(t.hash);
-  bool mixed_lock_tables = false, mixed_isolation = false;
-  {
-    MutexLock lock(&shard.mu);
-    auto it = shard.tables.find(t.hash);
-    if (it == shard.tables.end()) {
-      if (!budget_.TryClaim(limit, Footprint(t))) return false;
-      it = shard.tables.emplace(t.hash, TableStats{}).first;
+  // What the update found under the shard lock.
+  struct Outcome {
+    bool tracked = false;
+    bool mixed_lock_tables = false;
+    bool mixed_isolation = false;
+  };
+  const Outcome o = tables_.Update(t.hash, [&](auto& tables) {
+    Outcome out;
+    auto it = tables.find(t.hash);
+    if (it == tables.end()) {
+      if (!tables_.budget().TryClaim(limit, Footprint(t))) return out;
+      it = tables.emplace(t.hash, TableStats{}).first;
       it->second.row.schema = t.schema;
       it->second.row.table = t.table;
       it->second.row.first_seen = now;
     } else if (it->second.row.table != t.table || it->second.row.schema != t.schema) {
-      return false;  // another table with the same hash: never mix them
+      return out;  // another table with the same hash: never mix them
     }
+    out.tracked = true;
     TableStats& s = it->second;
     TableRow& r = s.row;
     for (int k = 0; k < kAccessKindCount; ++k) r.accesses[k] += t.accesses[k];
@@ -49,62 +81,54 @@ bool TableStatsStore::Apply(const TableUpdate& u, Timestamp now, uint64_t limit,
     const TableFacts& f = *u.facts;
     if (f.unlocked_read_write) r.unlocked_read_write_transactions += 1;
     if (f.locked_read_write) r.locked_read_write_transactions += 1;
-    if (f.lock_tables) {
-      if (s.lock_tables_txns++ == 0) s.lock_tables_digest = f.lock_tables_digest;
+    r.compare_and_set_writes += f.compare_and_set_writes;
+    if (f.lock_tables && !u.backup) {
+      s.lock_tables_txns++;
+      s.lock_tables_sample.Add(f.lock_tables_digest);
     }
     if (f.locked_without_lock_tables) {
-      if (s.locked_without_lock_tables_txns++ == 0) s.unlocked_digest = f.unlocked_digest;
+      s.locked_without_lock_tables_txns++;
+      s.locked_without_lock_tables_sample.Add(f.locked_without_lock_tables_digest);
     }
     const int iso = static_cast<int>(u.isolation) & (kIsolationCount - 1);
     if (f.wrote) {
-      if (s.write_txns_by_isolation[iso]++ == 0) s.write_digest_by_isolation[iso] = f.write_digest;
+      s.write_txns_by_isolation[iso]++;
+      s.write_sample_by_isolation[iso].Add(f.write_digest);
     }
     // Detectors: only when the class can have changed.
     if (!s.reported_mixed_lock_tables && (f.lock_tables || f.locked_without_lock_tables) &&
         IsMixedLockTables(s.lock_tables_txns, s.locked_without_lock_tables_txns)) {
-      s.reported_mixed_lock_tables = mixed_lock_tables = true;
+      s.reported_mixed_lock_tables = out.mixed_lock_tables = true;
     }
     if (!s.reported_mixed_isolation && f.wrote) {
       uint32_t mask = 0;
       for (int i = 0; i < kIsolationCount; ++i) {
         if (s.write_txns_by_isolation[i] > 0) mask |= 1u << i;
       }
-      if (IsMixedIsolationLevels(mask)) s.reported_mixed_isolation = mixed_isolation = true;
+      if (IsMixedIsolationLevels(mask)) s.reported_mixed_isolation = out.mixed_isolation = true;
     }
-  }
+    return out;
+  });
+  if (!o.tracked) return false;
   // Candidates are built outside the lock (they allocate; this is rare).
-  if (mixed_lock_tables) found->push_back(TableCandidate(PatternType::kMixedLockTables, t));
-  if (mixed_isolation) found->push_back(TableCandidate(PatternType::kMixedIsolationLevels, t));
+  if (o.mixed_lock_tables) found->push_back(TableCandidate(PatternType::kMixedLockTables, t));
+  if (o.mixed_isolation) found->push_back(TableCandidate(PatternType::kMixedIsolationLevels, t));
   return true;
 }
 
 std::vector<TableRow> TableStatsStore::Snapshot() const {
   std::vector<TableRow> rows;
-  rows.reserve(budget_.count());
-  for (const Shard& shard : shards_) {
-    MutexLock lock(&shard.mu);
-    for (const auto& [hash, s] : shard.tables) rows.push_back(s.row);
-  }
+  rows.reserve(tables_.count());
+  tables_.ForEach([&](const TableStats& s) { rows.push_back(s.row); });
   return rows;
 }
 
 bool TableStatsStore::Lookup(uint64_t table_hash, TableStats* out) const {
-  const Shard& shard = ShardOf(table_hash);
-  MutexLock lock(&shard.mu);
-  auto it = shard.tables.find(table_hash);
-  if (it == shard.tables.end()) return false;
-  *out = it->second;
-  return true;
+  return tables_.Lookup(table_hash, out);
 }
 
 void TableStatsStore::Reset() {
-  for (Shard& shard : shards_) {
-    MutexLock lock(&shard.mu);
-    int64_t bytes = 0;
-    for (const auto& [hash, s] : shard.tables) bytes += Footprint(s);
-    budget_.Release(shard.tables.size(), bytes);
-    shard.tables.clear();
-  }
+  tables_.Clear([](const TableStats& s) { return Footprint(s); });
 }
 
 }  // namespace lockdiag

@@ -3,9 +3,10 @@
 //
 // Thread-safety: every public method is thread-safe.
 // Locking rules:
-//   * Tables live in kShards shards chosen by TableHash, each a hash map
-//     behind its own Mutex. Apply() holds one shard lock for one table's
-//     update (tens of nanoseconds) and never holds two.
+//   * Tables live in a ShardedMap (sharded_map.h) keyed by TableHash:
+//     kShards shards, each a hash map behind its own Mutex. Apply() holds one
+//     shard lock for one table's update (tens of nanoseconds) and never holds
+//     two; it builds pattern candidates after releasing it.
 //   * Snapshot() and Lookup() take shard locks one at a time and copy.
 //   * Reset() takes each shard lock in turn; a transaction published during a
 //     reset may land in shards already cleared (it is new data, so it stays).
@@ -14,15 +15,13 @@
 
 #include <array>
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "core/lock/access_kind.h"
 #include "core/common/clock.h"
-#include "core/common/entry_budget.h"
+#include "core/common/sharded_map.h"
 #include "core/lock/patterns.h"
 #include "core/lock/table_ref.h"
-#include "core/common/thread_annotations.h"
 #include "core/lock/transaction_record.h"
 #include "core/lock/txn_analysis.h"
 
@@ -43,8 +42,25 @@ struct TableRow {
   uint64_t duplicate_key_errors = 0;
   uint64_t deadlocks = 0;
   uint64_t lock_wait_timeouts = 0;
+  uint64_t compare_and_set_writes = 0;  // optimistic-concurrency writes (WriteForm::kCompareAndSet)
   Timestamp first_seen = 0;
   Timestamp last_seen = 0;
+};
+
+// DigestSample: the statement a finding quotes for one side of a
+// disagreement: the one seen most often (Misra-Gries over kSlots counters),
+// so that a setup statement run once does not stand for the application's
+// code path, as the first statement seen would.
+class DigestSample {
+ public:
+  static constexpr int kSlots = 4;
+  void Add(uint64_t digest);
+  // Top: the most frequent digest kept; 0 when none was added.
+  uint64_t Top() const;
+
+ private:
+  std::array<uint64_t, kSlots> digest_{};
+  std::array<uint32_t, kSlots> count_{};
 };
 
 // Everything kept per table: the row plus the detectors' inputs.
@@ -52,10 +68,10 @@ struct TableStats {
   TableRow row;
   uint64_t lock_tables_txns = 0;                 // accessed it under LOCK TABLES
   uint64_t locked_without_lock_tables_txns = 0;  // locked it outside LOCK TABLES
-  uint64_t lock_tables_digest = 0;               // sample statements of each kind
-  uint64_t unlocked_digest = 0;
+  DigestSample lock_tables_sample;               // sample statements of each kind
+  DigestSample locked_without_lock_tables_sample;
   std::array<uint64_t, kIsolationCount> write_txns_by_isolation{};  // by Isolation
-  std::array<uint64_t, kIsolationCount> write_digest_by_isolation{};
+  std::array<DigestSample, kIsolationCount> write_sample_by_isolation{};
   bool reported_mixed_lock_tables = false;
   bool reported_mixed_isolation = false;
 };
@@ -68,6 +84,10 @@ struct TableUpdate {
   uint32_t duplicate_keys;
   uint32_t deadlocks;
   uint32_t lock_wait_timeouts;
+  // A backup tool's transaction (mariadb-dump's LOCK TABLES ... READ LOCAL):
+  // counted, but not a code path of the application (BACKUP_BLOCKS_WRITERS
+  // reports it instead of MIXED_LOCK_TABLES).
+  bool backup = false;
 };
 
 class TableStatsStore {
@@ -78,26 +98,20 @@ class TableStatsStore {
   // `limit` tables are tracked. Appends what the table-level detectors find
   // to `found`. Returns false when the table could not be tracked (no room, or
   // a hash collision with another table): the caller counts a dropped event.
-  bool Apply(const TableUpdate& u, Timestamp now, uint64_t limit, std::vector<PatternCandidate>* found);
+  [[nodiscard]] bool Apply(const TableUpdate& u, Timestamp now, uint64_t limit,
+                           std::vector<PatternCandidate>* found);
 
   std::vector<TableRow> Snapshot() const;
   // Lookup copies one table's stats; false when it is not tracked.
   bool Lookup(uint64_t table_hash, TableStats* out) const;
 
-  uint64_t count() const { return budget_.count(); }
-  uint64_t memory_bytes() const { return budget_.bytes(); }
+  uint64_t count() const { return tables_.count(); }  // tables tracked
+  uint64_t memory_bytes() const { return tables_.memory_bytes(); }
+  // Reset forgets every table and gives their budget back.
   void Reset();
 
  private:
-  struct Shard {
-    mutable Mutex mu;
-    std::unordered_map<uint64_t, TableStats> tables GUARDED_BY(mu);  // by TableHash
-  };
-  Shard& ShardOf(uint64_t hash) { return shards_[hash % kShards]; }
-  const Shard& ShardOf(uint64_t hash) const { return shards_[hash % kShards]; }
-
-  std::array<Shard, kShards> shards_;
-  EntryBudget budget_;
+  ShardedMap<TableStats, kShards> tables_;  // by TableHash; one budget entry per table
 };
 
 }  // namespace lockdiag

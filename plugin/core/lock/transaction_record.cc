@@ -29,8 +29,11 @@ void TransactionRecord::Clear() {
   explicit_transaction = false;
   xa = false;
   lock_tables = false;
+  backup = false;
   outcome = TxnOutcome::kCommit;
   statements = 0;
+  first_statement = 0;
+  if (after_deadlock.present) after_deadlock = DeadlockAftermath{};
   truncated = false;
   start = end = 0;
 }

@@ -37,25 +37,44 @@ struct TxnTable {
   std::string table;
   uint64_t hash = 0;                                  // TableHash(schema, table)
   std::array<uint32_t, kAccessKindCount> accesses{};  // by AccessKind
+  bool transactional = false;                         // its engine has transactions (InnoDB)
 };
 
 // One access of one statement to one table, in execution order.
 struct TxnAccess {
-  uint16_t table;  // index into TransactionRecord::tables
-  AccessKind kind;
-  bool under_named_lock;  // a GET_LOCK() lock was held at the time
-  uint32_t statement;     // index of the statement within the transaction
-  uint64_t digest;        // statement digest (0 until the statement ends)
-  uint32_t key_begin;     // [key_begin, key_begin + key_count) in keys
-  uint32_t key_count;
+  uint16_t table = 0;  // index into TransactionRecord::tables
+  AccessKind kind = AccessKind::kRead;
+  WriteForm form = WriteForm::kPlain;  // writes only
+  bool under_named_lock = false;       // a GET_LOCK() lock was held at the time
+  bool found_nothing = false;          // the statement returned no row (reads; set at its end)
+  bool found_rows = false;             // the statement returned rows (neither: not known)
+  uint32_t statement = 0;              // index of the statement within the transaction
+  uint64_t digest = 0;                 // statement digest (0 until the statement ends)
+  uint32_t key_begin = 0;              // [key_begin, key_begin + key_count) in keys
+  uint32_t key_count = 0;
 };
 
 // A lock-related error the transaction ran into.
 struct TxnError {
-  uint32_t code;    // ER_DUP_ENTRY, ER_LOCK_DEADLOCK, ...
-  int32_t table;    // index into tables, -1 when unknown
-  uint64_t digest;  // statement that failed
-  Timestamp time;
+  uint32_t code = 0;    // ER_DUP_ENTRY, ER_LOCK_DEADLOCK, ...
+  int32_t table = -1;   // index into tables, -1 when unknown
+  uint64_t digest = 0;  // statement that failed
+  Timestamp time = 0;
+  uint64_t incident = 0;   // its LOCKDIAG_INCIDENTS id, 0 when not kept
+  uint32_t statement = 0;  // index of the failing statement within the transaction
+};
+
+// The deadlock that ended the connection's previous transaction, handed to
+// the next transaction that ran before the application issued BEGIN,
+// COMMIT or ROLLBACK: if that one writes, the application went on as if
+// still inside the rolled-back transaction (IGNORED_LOCK_ERROR).
+struct DeadlockAftermath {
+  bool present = false;
+  uint64_t table_hash = 0;  // the deadlocked statement's table
+  std::string schema;
+  std::string table;
+  uint64_t failed_digest = 0;        // the statement the deadlock hit
+  uint64_t failed_first_digest = 0;  // the first statement of the rolled-back transaction
 };
 
 struct TransactionRecord {
@@ -74,8 +93,13 @@ struct TransactionRecord {
   bool explicit_transaction = false;  // BEGIN / autocommit=0 / XA, not one autocommit statement
   bool xa = false;
   bool lock_tables = false;  // ran (partly) under LOCK TABLES
+  bool backup = false;       // run by a backup tool's session (mariadb-dump, FLUSH TABLES WITH READ LOCK)
   TxnOutcome outcome = TxnOutcome::kCommit;
   uint32_t statements = 0;
+  DeadlockAftermath after_deadlock;
+  // The connection-wide number of its first statement (the connection's
+  // statements are numbered from 0), for the unscoped window.
+  uint64_t first_statement = 0;
   bool truncated = false;  // accesses or keys were capped
   Timestamp start = 0;
   Timestamp end = 0;

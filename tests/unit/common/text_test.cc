@@ -30,6 +30,15 @@ TEST(Text, TruncateWithEllipsis) {
   EXPECT_EQ(utf8, "ab...");
 }
 
+TEST(Text, TruncateAtWordEndsAtASpace) {
+  std::string text = "select id from poems where slug = ?";
+  TruncateAtWord(&text, 20);
+  EXPECT_EQ(text, "select id from...");
+  std::string no_space = "abcdefghijklmnopqrstuvwxyz";
+  TruncateAtWord(&no_space, 10);
+  EXPECT_EQ(no_space, "abcdefg...") << "no space near: cut where it fits";
+}
+
 TEST(Text, EqualsIgnoreCaseFoldsAsciiOnly) {
   EXPECT_TRUE(EqualsIgnoreCase("UTF8mb4", "utf8MB4"));
   EXPECT_FALSE(EqualsIgnoreCase("utf8", "utf8mb4"));

@@ -63,6 +63,70 @@ TEST(Digest, ListsWithExpressionsKeepTheirShape) {
             "select * from t where id in (select id from u where k = ?)");
 }
 
+// The fixes below come from the comparison with pt-query-digest
+// (tests/digest_peer, docs/digests.md): each is a pair of statements of one
+// code path that lockdiag used to keep apart.
+
+// A client library that interpolates parameters writes a missing one as NULL.
+TEST(Digest, NullIsAValueExceptInIsNull) {
+  EXPECT_EQ(Digest("UPDATE v SET name = NULL WHERE id = 6"), Digest("UPDATE v SET name = 'f' WHERE id = 6"));
+  EXPECT_EQ(Norm("SELECT id FROM v WHERE name <=> NULL"), "select id from v where name <=> ?");
+  EXPECT_EQ(Norm("SELECT NULL, COALESCE(a, null)"), "select ?, coalesce(a, ?)");
+  EXPECT_EQ(Norm("SELECT a FROM t WHERE b IS NULL AND c IS NOT NULL"),
+            "select a from t where b is null and c is not null");
+  EXPECT_NE(Digest("SELECT a FROM t WHERE b IS NULL"), Digest("SELECT a FROM t WHERE b IS NOT NULL"));
+  EXPECT_EQ(Norm("CREATE TABLE t (a INT NOT NULL DEFAULT NULL)"), "create table t(a int not null default ?)");
+  EXPECT_EQ(Norm("SELECT `null`, `NULL` FROM t"), "select null, null from t") << "quoted: a column";
+}
+
+// A batch of rows that are not all literals ("(?, now())") is one statement
+// whatever its length, as a batch of literal rows already is ("(...)").
+TEST(Digest, RepeatedValuesRowsCollapse) {
+  EXPECT_EQ(Norm("INSERT INTO v (id, created) VALUES (8, NOW()), (9, NOW()),(10,NOW())"),
+            "insert into v(id, created) values (?, now())");
+  EXPECT_EQ(
+      Digest("INSERT INTO v (id, name, created) VALUES (7, 'g', NOW())"),
+      Digest(
+          "INSERT INTO v (id, name, created) VALUES (10, 'j', NOW()), (11, 'k', NOW()), (12, NULL, NOW())"));
+  EXPECT_EQ(Norm("INSERT INTO t VALUES (1, NOW()), (2, NOW()) ON DUPLICATE KEY UPDATE a = VALUES(a)"),
+            "insert into t values (?, now()) on duplicate key update a = values (a)");
+  EXPECT_EQ(Norm("REPLACE INTO t VALUE (1, UUID()), (2, UUID())"), "replace into t value (?, uuid())");
+  // Rows of another shape stay, and so does everything outside VALUES.
+  EXPECT_EQ(Norm("INSERT INTO t VALUES (1, NOW()), (2, DEFAULT), (3, DEFAULT)"),
+            "insert into t values (?, now()), (?, default)");
+  EXPECT_EQ(Norm("INSERT INTO t VALUES (1, 2), (3, NOW()), (4, NOW()), (5, 6)"),
+            "insert into t values (...), (?, now()), (...)");
+  EXPECT_EQ(Norm("SELECT (a + 1), (a + 1) FROM t"), "select (a + ?), (a + ?) from t");
+  EXPECT_EQ(Norm("SELECT * FROM t WHERE (a, b) IN ((1, x), (1, x))"),
+            "select * from t where (a, b) in ((?, x), (?, x))");
+  EXPECT_EQ(Norm("INSERT INTO t VALUES (f(1)), (f(2)) , (g(3))"), "insert into t values (f(...)), (g(...))");
+}
+
+// Literal content does not count against kMaxDigestInput: a statement made
+// long by a blob, a batch of rows or an IN list keeps its short digest.
+TEST(Digest, LongLiteralsKeepTheDigest) {
+  const std::string blob(1 << 20, 'x');
+  EXPECT_EQ(Norm("INSERT INTO t1 VALUES (2, '" + blob + "')"), "insert into t1 values (...)");
+  EXPECT_EQ(Digest("INSERT INTO t1 VALUES (2, '" + blob + "')"), Digest("INSERT INTO t1 VALUES (1, 0)"));
+  EXPECT_EQ(Norm("UPDATE t SET body = '" + blob + "' WHERE id = 7"), "update t set body = ? where id = ?");
+  std::string escaped;  // backslashes and doubled quotes all the way
+  for (int i = 0; i < 40000; ++i) escaped += "a\\nb''c\\'";
+  EXPECT_EQ(Norm("UPDATE t SET body = '" + escaped + "' WHERE id = 7"), "update t set body = ? where id = ?");
+  std::string in = "SELECT * FROM t WHERE id IN (";
+  for (int i = 0; i < 20000; ++i) in += (i ? ", " : "") + std::to_string(1000000 + i);
+  EXPECT_GT(in.size(), kMaxDigestInput);
+  EXPECT_EQ(Norm(in + ") AND x = 1"), "select * from t where id in (...) and x = ?");
+  std::string rows = "INSERT INTO t (a, b) VALUES ";
+  for (int i = 0; i < 5000; ++i)
+    rows += (i ? ", (" : "(") + std::to_string(i) + ", 'value number " + std::to_string(i) + "')";
+  EXPECT_GT(rows.size(), kMaxDigestInput);
+  EXPECT_EQ(Norm(rows + " ON DUPLICATE KEY UPDATE b = 1"),
+            "insert into t(a, b) values (...) on duplicate key update b = ?");
+  // Past kMaxDigestScan nothing is read.
+  const std::string huge(kMaxDigestScan, 'y');
+  EXPECT_EQ(Norm("SELECT '" + huge + "' FROM t"), "select ?...");
+}
+
 TEST(Digest, HugeInListCostsNoOutput) {
   std::string sql = "SELECT * FROM t WHERE id IN (";
   for (int i = 0; i < 5000; ++i) sql += (i ? ", " : "") + std::to_string(i);
@@ -98,7 +162,7 @@ TEST(Digest, NegativeNumbersAndOperators) {
   EXPECT_EQ(Norm("SELECT * FROM t WHERE a=-5"), "select * from t where a = ?");
   EXPECT_EQ(Norm("SELECT a-5, a - 5, -5, (-5), f(-1.5)"), "select a - ?, a - ?, ?, (...), f(...)");
   EXPECT_EQ(Norm("SELECT a FROM t WHERE b > - 3 AND c<>4 AND d<=>NULL"),
-            "select a from t where b > ? and c <> ? and d <=> null");
+            "select a from t where b > ? and c <> ? and d <=> ?");
   EXPECT_EQ(Norm("UPDATE t SET a=a-1"), "update t set a = a - ?");
   EXPECT_EQ(Norm("SELECT @a := 1, @@session.tx_isolation"), "select @a := ?, @@session.tx_isolation");
   EXPECT_EQ(Norm("SELECT * FROM t LIMIT 10 OFFSET 5"), "select * from t limit ? offset ?");

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "core/lock/analyzer.h"
@@ -72,10 +73,13 @@ TEST_F(PatternsTest, InversionWhenTwoTransactionsLockInOppositeOrders) {
   EXPECT_EQ(p.objects, "shop.customers,shop.orders") << "canonical (name) order";
   EXPECT_EQ(p.occurrences, 2u);
   EXPECT_EQ(p.related_errors, 0u);
-  EXPECT_NE(p.evidence.find("shop.orders then shop.customers: update customers set n = n + ? where id = ?"),
+  // Both sides of the disagreement: the order kept and the path against it
+  // (a tie, 1:1, goes to the order that sorts first).
+  EXPECT_NE(p.evidence.find("against it, shop.orders then shop.customers (1): update customers set n = n + ? "
+                            "where id = ?"),
             std::string::npos)
       << p.evidence;
-  EXPECT_NE(p.evidence.find("shop.customers then shop.orders: update orders"), std::string::npos)
+  EXPECT_NE(p.evidence.find("kept, shop.customers then shop.orders (1): update orders"), std::string::npos)
       << p.evidence;
   EXPECT_NE(p.advice.find("shop.customers before shop.orders"), std::string::npos) << p.advice;
   EXPECT_GT(p.first_seen, 0);
@@ -180,7 +184,9 @@ TEST_F(PatternsTest, CycleOfThreeTables) {
   EXPECT_EQ(rows[0].severity, "HIGH");
   EXPECT_EQ(rows[0].objects, "shop.a,shop.b,shop.c");
   EXPECT_EQ(rows[0].occurrences, 3u);
-  EXPECT_NE(rows[0].evidence.find("shop.c then shop.a: update a"), std::string::npos) << rows[0].evidence;
+  EXPECT_NE(rows[0].evidence.find("against it, shop.c then shop.a (1): update a"), std::string::npos)
+      << rows[0].evidence;
+  EXPECT_NE(rows[0].advice.find("shop.a before shop.b before shop.c"), std::string::npos) << rows[0].advice;
   // Seen again from another edge: still one finding.
   txn(a_, "a", "b");
   EXPECT_EQ(Patterns().size(), 1u);
@@ -459,16 +465,13 @@ TEST_F(PatternsTest, SysbenchReadWriteOnFourTablesFindsOnlyLockOrders) {
   SysbenchReadWriteImpl(&analyzer_, 4, 10000, 3000, 3);
   auto rows = Patterns();
   ASSERT_FALSE(rows.empty());
-  size_t inversions = 0, cycles = 0;
-  for (const PatternRow& r : rows) {
-    EXPECT_TRUE(r.pattern == "LOCK_ORDER_INVERSION" || r.pattern == "LOCK_ORDER_CYCLE") << r.pattern;
-    inversions += r.pattern == "LOCK_ORDER_INVERSION";
-    cycles += r.pattern == "LOCK_ORDER_CYCLE";
-  }
-  EXPECT_EQ(inversions, 6u) << "every pair of the 4 tables";
-  // Directed cycles of length 3 and 4 in a complete graph of 4 tables:
-  // 4 triangles x 2 directions + 3! Hamiltonian cycles.
-  EXPECT_EQ(cycles, 14u);
+  // Every pair of the 4 tables is inverted and every cycle through them
+  // exists (6 inversions, 14 cycles were detected), but one order fixes them
+  // all: one row for the group, with the recommended order.
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].pattern, "LOCK_ORDER_CYCLE");
+  EXPECT_EQ(std::count(rows[0].objects.begin(), rows[0].objects.end(), ','), 3) << rows[0].objects;
+  EXPECT_EQ(analyzer_.Status().patterns, 1u);
 }
 
 TEST_F(PatternsTest, SysbenchPointSelectFindsNothing) {
@@ -509,6 +512,420 @@ TEST(PatternNames, AreStable) {
   EXPECT_STREQ(PatternName(PatternType::kMixedLockingReads), "MIXED_LOCKING_READS");
   EXPECT_STREQ(PatternName(PatternType::kMixedLockTables), "MIXED_LOCK_TABLES");
   EXPECT_STREQ(PatternName(PatternType::kMixedIsolationLevels), "MIXED_ISOLATION_LEVELS");
+}
+
+// --- write forms -----------------------------------------------------------------
+// A read, then a write of `form` of the same row, `n` times: in a
+// transaction (`in_txn`) or in autocommit, on `table`.
+void ReadThenWrite(Client& c, const std::string& table, bool in_txn, WriteForm form, const std::string& write,
+                   int n, AccessKind read_kind = kRead, const std::string& where_more = "") {
+  for (int i = 0; i < n; ++i) {
+    const std::string k = std::to_string(i);
+    if (in_txn) c.Begin();
+    const char* suffix = read_kind == kShared      ? " LOCK IN SHARE MODE"
+                         : read_kind == kForUpdate ? " FOR UPDATE"
+                                                   : "";
+    c.Run("SELECT * FROM " + table + " WHERE id = " + k + suffix,
+          {{"shop." + table, read_kind, {{"id", k}}}});
+    c.Run(write + " WHERE id = " + k + where_more, {{"shop." + table, kWrite, {{"id", k}}, false, form}});
+    if (in_txn) c.Commit();
+  }
+}
+
+TEST_F(PatternsTest, CompareAndSetIsNoRaceInOrOutOfATransactionAndIsCounted) {
+  // UPDATE doc SET body = ?, version = version + 1 WHERE id = ? AND version = ?
+  const std::string cas = "UPDATE doc SET body = 'b', version = version + 1";
+  const std::string check = " AND version = 3";
+  ReadThenWrite(a_, "doc", /*in_txn=*/true, WriteForm::kCompareAndSet, cas, 10, kRead, check);
+  ReadThenWrite(b_, "doc", /*in_txn=*/false, WriteForm::kCompareAndSet, cas, 10, kRead, check);
+  EXPECT_TRUE(Patterns().empty());
+  auto tables = analyzer_.SnapshotTables();
+  ASSERT_EQ(tables.size(), 1u);
+  EXPECT_EQ(tables[0].compare_and_set_writes, 20u);
+  EXPECT_EQ(tables[0].unlocked_read_write_transactions, 0u);
+  // The same statements as plain writes are both races: the script would
+  // find them.
+  const std::string plain = "UPDATE note SET body = 'b', version = version + 1";
+  ReadThenWrite(a_, "note", true, WriteForm::kPlain, plain, 5, kRead, check);
+  ReadThenWrite(b_, "note", false, WriteForm::kPlain, plain, 5, kRead, check);
+  EXPECT_EQ(Named("UNLOCKED_READ_MODIFY_WRITE").size(), 1u);
+  EXPECT_EQ(Named("UNSCOPED_READ_MODIFY_WRITE").size(), 1u);
+  for (const TableRow& t : analyzer_.SnapshotTables())
+    EXPECT_EQ(t.compare_and_set_writes, t.table == "doc" ? 20u : 0u) << t.table;
+}
+
+TEST_F(PatternsTest, SelfRelativeWritesAndUpsertsAreNeverTheWriteOfARace) {
+  for (bool in_txn : {true, false}) {
+    Client& c = in_txn ? a_ : b_;
+    ReadThenWrite(c, "posts", in_txn, WriteForm::kSelfRelative, "UPDATE posts SET views = views + 1", 10);
+    for (const char* upsert :
+         {"INSERT INTO posts (id, views) VALUES (1, 1) ON DUPLICATE KEY UPDATE views = views + 1",
+          "INSERT IGNORE INTO posts (id) VALUES (1)", "REPLACE INTO posts (id) VALUES (1)"}) {
+      for (int i = 0; i < 10; ++i) {
+        const std::string k = std::to_string(i);
+        if (in_txn) c.Begin();
+        c.Run("SELECT * FROM posts WHERE id = " + k, {{"shop.posts", kRead, {{"id", k}}}});
+        c.Run(upsert, {{"shop.posts", kWrite, {{"id", k}}}});  // the adapter's form: kUpsert
+        if (in_txn) c.Commit();
+      }
+    }
+  }
+  EXPECT_TRUE(Patterns().empty());
+  EXPECT_EQ(analyzer_.SnapshotTables()[0].unlocked_read_write_transactions, 0u);
+}
+
+TEST_F(PatternsTest, ASharedLockReadThenASelfRelativeWriteIsASharedLockUpgrade) {
+  const std::string write = "UPDATE stock SET n = n - 1";
+  ReadThenWrite(a_, "stock", true, WriteForm::kSelfRelative, write, 4, kShared);
+  EXPECT_TRUE(Patterns().empty()) << "four transactions: under the minimum";
+  ReadThenWrite(a_, "stock", true, WriteForm::kSelfRelative, write, 1, kShared);
+  auto rows = Patterns();
+  ASSERT_EQ(rows.size(), 1u) << "no read-modify-write: the write reads nothing the application had";
+  EXPECT_EQ(rows[0].pattern, "SHARED_LOCK_UPGRADE");
+  EXPECT_EQ(rows[0].severity, "HIGH");
+  EXPECT_EQ(rows[0].occurrences, 5u);
+  EXPECT_NE(rows[0].evidence.find("read: select * from stock where id = ? lock in share mode"),
+            std::string::npos)
+      << rows[0].evidence;
+  EXPECT_NE(rows[0].evidence.find("write: update stock set n = n - ? where id = ?"), std::string::npos)
+      << rows[0].evidence;
+  EXPECT_NE(rows[0].evidence.find("read under a shared lock"), std::string::npos) << rows[0].evidence;
+  EXPECT_NE(rows[0].advice.find("SELECT ... FOR UPDATE"), std::string::npos) << rows[0].advice;
+}
+
+// --- GAP_LOCK_INSERT ----------------------------------------------------------------
+// The "careful" check-then-insert: lock the key, insert it if missing.
+void LockThenInsert(Client& c, const std::string& slug, bool found_nothing, AccessKind read = kForUpdate,
+                    uint32_t error = 0) {
+  c.Begin();
+  c.found_nothing = found_nothing;
+  c.Run("SELECT id FROM poems WHERE slug = '" + slug + "'" +
+            (read == kShared ? " LOCK IN SHARE MODE" : " FOR UPDATE"),
+        {{"shop.poems", read, {{"slug", slug}}}});
+  c.Run("INSERT INTO poems (slug) VALUES ('" + slug + "')", {{"shop.poems", kWrite, {{"slug", slug}}}},
+        error);
+  if (error != kErrLockDeadlock) c.Commit();
+}
+
+TEST_F(PatternsTest, GapLockInsertAfterALockingReadThatFoundNothing) {
+  for (uint64_t i = 1; i < kMinRmwMatchedTransactions; ++i) LockThenInsert(a_, "s" + std::to_string(i), true);
+  EXPECT_TRUE(Patterns().empty()) << "below the minimum";
+  LockThenInsert(a_, "last", true);
+  auto rows = Patterns();
+  ASSERT_EQ(rows.size(), 1u) << "the read was protected: no UNLOCKED_READ_MODIFY_WRITE";
+  EXPECT_EQ(rows[0].pattern, "GAP_LOCK_INSERT");
+  EXPECT_EQ(rows[0].severity, "HIGH");
+  EXPECT_EQ(rows[0].objects, "shop.poems");
+  EXPECT_EQ(rows[0].occurrences, kMinRmwMatchedTransactions);
+  EXPECT_NE(rows[0].evidence.find("read: select id from poems where slug = ? for update"), std::string::npos)
+      << rows[0].evidence;
+  EXPECT_NE(rows[0].evidence.find("write: insert into poems(slug) values (...)"), std::string::npos)
+      << rows[0].evidence;
+  EXPECT_NE(rows[0].evidence.find("the locking read found no row"), std::string::npos) << rows[0].evidence;
+  EXPECT_NE(rows[0].advice.find("insert first and handle the duplicate"), std::string::npos)
+      << rows[0].advice;
+}
+
+TEST_F(PatternsTest, GapLockInsertAtSerializableToo) {
+  b_.isolation = Isolation::kSerializable;
+  for (int i = 0; i < 5; ++i) LockThenInsert(b_, "s" + std::to_string(i), true, kShared);
+  auto rows = Patterns();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].pattern, "GAP_LOCK_INSERT") << "the gap, not a row lock to upgrade";
+}
+
+TEST_F(PatternsTest, NoGapLockInsertAtReadCommittedOrWhenTheRowWasFound) {
+  // READ COMMITTED takes no gap locks: no GAP_LOCK_INSERT. (The read of the
+  // missing key locked nothing at all, so the inserts race to a duplicate
+  // key instead: an UNLOCKED_READ_MODIFY_WRITE, docs/patterns.md.)
+  a_.isolation = Isolation::kReadCommitted;
+  for (int i = 0; i < 10; ++i) LockThenInsert(a_, "rc" + std::to_string(i), true);
+  EXPECT_TRUE(Named("GAP_LOCK_INSERT").empty());
+  EXPECT_EQ(Named("UNLOCKED_READ_MODIFY_WRITE").size(), 1u);
+  EXPECT_EQ(Patterns().size(), 1u);
+  EXPECT_EQ(analyzer_.SnapshotTables()[0].unlocked_read_write_transactions, 10u);
+  analyzer_.Reset();  // (two isolation levels writing one table are a finding of their own)
+  for (int i = 0; i < 10; ++i) LockThenInsert(b_, "found" + std::to_string(i), false);
+  EXPECT_TRUE(Patterns().empty()) << "the read locked a row, not a gap";
+  EXPECT_EQ(analyzer_.SnapshotTables()[0].locked_read_write_transactions, 10u);
+}
+
+// --- SHARED_LOCK_UPGRADE --------------------------------------------------------------
+TEST_F(PatternsTest, SharedLockUpgradeWhenAShareModeReadIsFollowedByAWrite) {
+  const std::string write = "UPDATE stock SET n = 4";
+  ReadThenWrite(a_, "stock", true, WriteForm::kPlain, write, 4, kShared);
+  EXPECT_TRUE(Patterns().empty());
+  ReadThenWrite(a_, "stock", true, WriteForm::kPlain, write, 1, kShared);
+  auto rows = Named("SHARED_LOCK_UPGRADE");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].objects, "shop.stock");
+  EXPECT_EQ(rows[0].occurrences, 5u);
+  EXPECT_TRUE(Named("UNLOCKED_READ_MODIFY_WRITE").empty()) << "the shared read protects the value";
+}
+
+TEST_F(PatternsTest, NoSharedLockUpgradeAfterForUpdate) {
+  ReadThenWrite(a_, "stock", true, WriteForm::kPlain, "UPDATE stock SET n = 4", 10, kForUpdate);
+  ReadThenWrite(a_, "stock", true, WriteForm::kSelfRelative, "UPDATE stock SET n = n - 1", 10, kForUpdate);
+  EXPECT_TRUE(Patterns().empty());
+}
+
+TEST_F(PatternsTest, NoSharedLockUpgradeWhenTheShareModeReadFoundNothing) {
+  // READ COMMITTED: the read of the missing key locked nothing to upgrade
+  // (nor a gap).
+  a_.isolation = Isolation::kReadCommitted;
+  for (int i = 0; i < 10; ++i) LockThenInsert(a_, "s" + std::to_string(i), true, kShared);
+  EXPECT_TRUE(Named("SHARED_LOCK_UPGRADE").empty());
+  EXPECT_TRUE(Named("GAP_LOCK_INSERT").empty());
+  // At REPEATABLE READ it locked the gap: GAP_LOCK_INSERT, still no upgrade.
+  for (int i = 0; i < 10; ++i) LockThenInsert(b_, "s" + std::to_string(i), true, kShared);
+  EXPECT_TRUE(Named("SHARED_LOCK_UPGRADE").empty());
+  EXPECT_EQ(Named("GAP_LOCK_INSERT").size(), 1u);
+}
+
+// --- IGNORED_LOCK_ERROR ------------------------------------------------------------
+// A transfer: two updates, the second one may fail.
+void Transfer(Client& c, uint32_t second_error) {
+  c.Run("UPDATE accounts SET n = n - 10 WHERE id = 1", {{"shop.accounts", kWrite, {{"id", "1"}}}});
+  c.Run("UPDATE accounts SET n = n + 10 WHERE id = 2", {{"shop.accounts", kWrite, {{"id", "2"}}}},
+        second_error);
+}
+
+TEST_F(PatternsTest, ACommitAfterALockWaitTimeoutIgnoredTheError) {
+  a_.Begin();
+  Transfer(a_, kErrLockWaitTimeout);
+  a_.Run("UPDATE accounts SET updated = 1 WHERE id = 3", {{"shop.accounts", kWrite, {{"id", "3"}}}});
+  EXPECT_TRUE(Patterns().empty()) << "not before the transaction commits";
+  a_.Commit();
+  auto rows = Patterns();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].pattern, "IGNORED_LOCK_ERROR");
+  EXPECT_EQ(rows[0].severity, "HIGH");
+  EXPECT_EQ(rows[0].objects, "shop.accounts");
+  EXPECT_EQ(rows[0].occurrences, 1u) << "observed: found at its first occurrence";
+  EXPECT_NE(rows[0].evidence.find("timed out (ER_LOCK_WAIT_TIMEOUT, only the statement was rolled back): "
+                                  "update accounts set n = n + ? where id = ?"),
+            std::string::npos)
+      << rows[0].evidence;
+  EXPECT_NE(rows[0].evidence.find("went on and committed, up to: update accounts set updated = ?"),
+            std::string::npos)
+      << rows[0].evidence;
+  // Once more: one more occurrence of the same finding.
+  a_.Begin();
+  Transfer(a_, kErrLockWaitTimeout);
+  a_.Commit();
+  rows = Patterns();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].occurrences, 2u);
+}
+
+TEST_F(PatternsTest, ALockWaitTimeoutFollowedByRollbackOrEndingTheTransactionIsHandled) {
+  a_.Begin();
+  Transfer(a_, kErrLockWaitTimeout);
+  a_.Rollback();
+  // innodb_rollback_on_timeout=ON: the server ends the transaction at the
+  // failing statement, which is then its last.
+  b_.Begin();
+  b_.Run("UPDATE accounts SET n = n - 10 WHERE id = 1", {{"shop.accounts", kWrite, {{"id", "1"}}}});
+  const uint64_t key = KeyHash("id", "2");
+  AccessEvent access;
+  access.schema = "shop";
+  access.table = "accounts";
+  access.kind = kWrite;
+  access.keys = &key;
+  access.key_count = 1;
+  b_.session().OnTableAccess(access);
+  StatementEnd end;
+  end.text = "UPDATE accounts SET n = n + 10 WHERE id = 2";
+  end.error_code = kErrLockWaitTimeout;
+  end.transaction_open = false;
+  b_.session().OnStatementEnd(end);
+  EXPECT_EQ(analyzer_.Status().transactions, 2u);
+  // In autocommit the failed statement was the whole transaction.
+  Transfer(c_, kErrLockWaitTimeout);
+  EXPECT_TRUE(Patterns().empty());
+  EXPECT_EQ(analyzer_.SnapshotIncidents().size(), 3u);
+}
+
+TEST_F(PatternsTest, WritingOnInAutocommitAfterADeadlockIgnoredTheError) {
+  a_.Begin();
+  Transfer(a_, kErrLockDeadlock);  // the whole transaction was rolled back
+  EXPECT_TRUE(Patterns().empty());
+  a_.Run("INSERT INTO audit (what) VALUES ('transfer')", {{"shop.audit", kWrite, {{"id", "9"}}}});
+  auto rows = Named("IGNORED_LOCK_ERROR");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].objects, "shop.accounts") << "the table the deadlock hit";
+  EXPECT_NE(rows[0].evidence.find("deadlock (ER_LOCK_DEADLOCK, the whole transaction was rolled back): "
+                                  "update accounts set n = n + ? where id = ?"),
+            std::string::npos)
+      << rows[0].evidence;
+  EXPECT_NE(rows[0].evidence.find("it wrote: insert into audit(what) values (...)"), std::string::npos)
+      << rows[0].evidence;
+}
+
+TEST_F(PatternsTest, ADeadlockHandledByBeginRollbackOrARetryIsNotIgnored) {
+  // BEGIN first: a new transaction of the application's own.
+  a_.Begin();
+  Transfer(a_, kErrLockDeadlock);
+  a_.Begin();
+  a_.Run("INSERT INTO audit (what) VALUES ('x')", {{"shop.audit", kWrite, {{"id", "9"}}}});
+  a_.Commit();
+  // ROLLBACK first, then autocommit writes.
+  b_.Begin();
+  Transfer(b_, kErrLockDeadlock);
+  b_.Rollback();
+  b_.Run("INSERT INTO audit (what) VALUES ('x')", {{"shop.audit", kWrite, {{"id", "9"}}}});
+  // A retry in autocommit, from the failed transaction's first statement.
+  c_.Begin();
+  Transfer(c_, kErrLockDeadlock);
+  Transfer(c_, 0);
+  // A read only is no writing on.
+  a_.Begin();
+  Transfer(a_, kErrLockDeadlock);
+  a_.Run("SELECT n FROM accounts WHERE id = 1", {{"shop.accounts", kRead, {{"id", "1"}}}});
+  EXPECT_TRUE(Named("IGNORED_LOCK_ERROR").empty());
+  // The control: without any of these, the same write is a finding.
+  b_.Begin();
+  Transfer(b_, kErrLockDeadlock);
+  b_.Run("INSERT INTO audit (what) VALUES ('x')", {{"shop.audit", kWrite, {{"id", "9"}}}});
+  EXPECT_EQ(Named("IGNORED_LOCK_ERROR").size(), 1u);
+}
+
+// --- lock-order groups -------------------------------------------------------------
+// LockBoth: `n` transactions that lock `first`, then `second` (by
+// `second_text`, the statement EVIDENCE quotes for the pair).
+void LockBoth(Client& c, const std::string& first, const std::string& second, int n,
+              const std::string& second_text = "") {
+  for (int i = 0; i < n; ++i) {
+    c.Begin();
+    c.Run("UPDATE " + first + " SET n = n + 1 WHERE id = 1", {{"shop." + first, kWrite, {{"id", "1"}}}});
+    c.Run(second_text.empty() ? "UPDATE " + second + " SET n = n + 1 WHERE id = 1" : second_text,
+          {{"shop." + second, kWrite, {{"id", "1"}}}});
+    c.Commit();
+  }
+}
+
+// The issue's load: the majority locks customers, orders, items, stock in
+// that order; one code path locks stock before customers, which closes
+// several cycles (and, with the majority's customers -> stock, an
+// inversion).
+void IssueLoad(Client& c) {
+  LockBoth(c, "customers", "orders", 50);
+  LockBoth(c, "orders", "items", 40);
+  LockBoth(c, "items", "stock", 30);
+  LockBoth(c, "customers", "items", 20);
+  LockBoth(c, "orders", "stock", 25);
+  LockBoth(c, "stock", "payments", 10);
+  LockBoth(c, "stock", "customers", 4, "UPDATE customers SET balance = balance - 1 WHERE id = 1");
+  LockBoth(c, "customers", "stock", 12);
+}
+
+TEST_F(PatternsTest, OneMinorityEdgeUnderSeveralCyclesIsOneRowWithTheMajorityOrder) {
+  IssueLoad(a_);
+  auto rows = Patterns();
+  ASSERT_EQ(rows.size(), 1u) << "the cycles and the inversion fold into the group's row";
+  const PatternRow p = rows[0];
+  EXPECT_EQ(p.pattern, "LOCK_ORDER_CYCLE");
+  EXPECT_EQ(p.objects, "shop.customers,shop.orders,shop.items,shop.stock") << "the recommended order";
+  EXPECT_EQ(p.occurrences, 50u + 40 + 30 + 20 + 25 + 4 + 12) << "payments is in no cycle";
+  EXPECT_NE(p.advice.find("Lock shop.customers before shop.orders before shop.items before shop.stock"),
+            std::string::npos)
+      << p.advice;
+  EXPECT_NE(p.advice.find("change the code path that locks"), std::string::npos) << "one path" << p.advice;
+  EXPECT_NE(p.evidence.find("recommended order shop.customers, shop.orders, shop.items, shop.stock (kept by "
+                            "177 of 181 table-pair orders)"),
+            std::string::npos)
+      << p.evidence;
+  EXPECT_NE(p.evidence.find("against it, shop.stock then shop.customers (4): update customers set balance = "
+                            "balance - ? where id = ?"),
+            std::string::npos)
+      << p.evidence;
+  EXPECT_NE(p.evidence.find("kept, shop.customers then shop.stock (12): update stock"), std::string::npos)
+      << p.evidence;
+  EXPECT_EQ(p.evidence.find("against it, shop.customers"), std::string::npos) << "the majority is not blamed";
+  EXPECT_EQ(analyzer_.Status().patterns, 1u);
+
+  // A deadlock of the minority path links to the group's row.
+  a_.Begin();
+  a_.Run("UPDATE stock SET n = n + 1 WHERE id = 1", {{"shop.stock", kWrite, {{"id", "1"}}}});
+  a_.Run("UPDATE customers SET balance = balance - 1 WHERE id = 1",
+         {{"shop.customers", kWrite, {{"id", "1"}}}}, kErrLockDeadlock);
+  rows = Patterns();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].id, p.id);
+  EXPECT_EQ(rows[0].related_errors, 1u);
+  auto incidents = analyzer_.SnapshotIncidents();
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].pattern_id, p.id);
+  EXPECT_EQ(analyzer_.Status().patterns, 1u);
+}
+
+// --- evidence quotes the application's statement --------------------------------------
+TEST_F(PatternsTest, MixedLockTablesQuotesTheApplicationsStatementsNotASetupStatement) {
+  // Setup, once each: a row inserted, a LOCK TABLES of a maintenance job.
+  b_.Run("INSERT INTO stock (id, n) VALUES (1, 100)", {{"shop.stock", kWrite, {{"id", "1"}}}});
+  a_.under_lock_tables = true;
+  a_.Run("LOCK TABLES stock WRITE, stock_log WRITE",
+         {{"shop.stock", kLtWrite}, {"shop.stock_log", kLtWrite}});
+  a_.under_lock_tables = false;
+  a_.Run("UNLOCK TABLES", {});
+  // The application, three times each way.
+  for (int i = 0; i < 3; ++i) {
+    a_.under_lock_tables = true;
+    a_.Run("LOCK TABLES stock WRITE", {{"shop.stock", kLtWrite}});
+    a_.Run("UPDATE stock SET n = n - 1 WHERE id = 1", {{"shop.stock", kLtWrite, {{"id", "1"}}}});
+    a_.under_lock_tables = false;
+    a_.Run("UNLOCK TABLES", {});
+    b_.Run("UPDATE stock SET n = n - 1 WHERE id = 1", {{"shop.stock", kWrite, {{"id", "1"}}}});
+  }
+  auto rows = Named("MIXED_LOCK_TABLES");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_NE(rows[0].evidence.find("under LOCK TABLES (4): lock tables stock write;"), std::string::npos)
+      << rows[0].evidence;
+  EXPECT_NE(rows[0].evidence.find("without (4): update stock set n = n - ? where id = ?"), std::string::npos)
+      << rows[0].evidence;
+  EXPECT_EQ(rows[0].evidence.find("stock_log"), std::string::npos) << rows[0].evidence;
+  EXPECT_EQ(rows[0].evidence.find("insert"), std::string::npos) << rows[0].evidence;
+}
+
+TEST_F(PatternsTest, MixedIsolationLevelsQuotesTheApplicationsStatementsNotASetupStatement) {
+  a_.isolation = Isolation::kReadCommitted;
+  a_.Run("INSERT INTO orders (id) VALUES (0)", {{"shop.orders", kWrite, {{"id", "0"}}}});  // setup, once
+  for (int i = 1; i < 4; ++i)
+    a_.Run("UPDATE orders SET n = 5 WHERE id = " + std::to_string(i),
+           {{"shop.orders", kWrite, {{"id", std::to_string(i)}}}});
+  b_.Run("DELETE FROM orders WHERE id = 0", {{"shop.orders", kWrite, {{"id", "0"}}}});  // setup, once
+  for (int i = 1; i < 3; ++i) Update(b_, "orders", std::to_string(i));
+  auto rows = Named("MIXED_ISOLATION_LEVELS");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_NE(rows[0].evidence.find("READ-COMMITTED (4): update orders set n = ? where id = ?"),
+            std::string::npos)
+      << rows[0].evidence;
+  EXPECT_NE(rows[0].evidence.find("REPEATABLE-READ (3): update orders set n = n + ? where id = ?"),
+            std::string::npos)
+      << rows[0].evidence;
+  EXPECT_EQ(rows[0].evidence.find("insert"), std::string::npos) << rows[0].evidence;
+  EXPECT_EQ(rows[0].evidence.find("delete"), std::string::npos) << rows[0].evidence;
+}
+
+TEST(PatternNames, TheIssue13NamesAreStable) {
+  EXPECT_STREQ(PatternName(PatternType::kUnscopedReadModifyWrite), "UNSCOPED_READ_MODIFY_WRITE");
+  EXPECT_STREQ(PatternName(PatternType::kGapLockInsert), "GAP_LOCK_INSERT");
+  EXPECT_STREQ(PatternName(PatternType::kSharedLockUpgrade), "SHARED_LOCK_UPGRADE");
+  EXPECT_STREQ(PatternName(PatternType::kIgnoredLockError), "IGNORED_LOCK_ERROR");
+  for (PatternType t : {PatternType::kUnscopedReadModifyWrite, PatternType::kGapLockInsert,
+                        PatternType::kSharedLockUpgrade, PatternType::kIgnoredLockError})
+    EXPECT_EQ(PatternSeverity(t), Severity::kHigh) << PatternName(t);
+}
+
+TEST(DetectorRules, LockIdiomsQualifyOnTheirCountOrAtOnceOnADeadlock) {
+  EXPECT_FALSE(IsLockIdiom(4, 4, 0));
+  EXPECT_TRUE(IsLockIdiom(5, 5, 0));
+  EXPECT_TRUE(IsLockIdiom(10, 5, 0));
+  EXPECT_FALSE(IsLockIdiom(11, 5, 0));
+  EXPECT_TRUE(IsLockIdiom(100, 1, 1)) << "a deadlock on its write proves it";
+  EXPECT_FALSE(IsLockIdiom(100, 0, 1)) << "the idiom must have been seen";
+  EXPECT_TRUE(IsUnlockedReadModifyWrite(100, 1, 1, 1)) << "proven by a lock error";
+  EXPECT_FALSE(IsUnlockedReadModifyWrite(100, 1, 0, 1)) << "only after an unprotected read";
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/lock/analyzer.h"
+#include "core/lock/digest.h"
 #include "core/lock/key_hash.h"
 #include "test_client.h"
 
@@ -119,6 +120,83 @@ TEST_F(SessionTest, MaxTablesBoundsMemoryAndCountsDrops) {
   EXPECT_EQ(analyzer_.SnapshotTables().size(), 2u);
   EXPECT_EQ(analyzer_.Status().tracked_tables, 2u);
   EXPECT_EQ(analyzer_.Status().dropped_events, 2u);
+}
+
+TEST_F(SessionTest, AccessesPastTheCapAreDroppedAndCounted) {
+  // kMaxAccessesPerTxn reads, then writes: the reads are kept, the writes
+  // past the cap are dropped, each one counted.
+  const size_t extra = 5;
+  End("BEGIN", true);
+  for (size_t i = 0; i < Session::kMaxAccessesPerTxn; ++i) Access("s", i % 2 ? "a" : "b", AccessKind::kRead);
+  EXPECT_FALSE(session_.current().truncated) << "exactly at the cap nothing is dropped";
+  EXPECT_EQ(analyzer_.Status().dropped_events, 0u);
+  for (size_t i = 0; i < extra; ++i) Access("s", "a", AccessKind::kWrite);
+  End("SELECT ...", true);
+  const TransactionRecord& txn = session_.current();
+  EXPECT_EQ(txn.accesses.size(), Session::kMaxAccessesPerTxn);
+  EXPECT_TRUE(txn.truncated);
+  for (const TxnAccess& a : txn.accesses)
+    ASSERT_EQ(a.kind, AccessKind::kRead) << "the first accesses are kept";
+  EXPECT_EQ(analyzer_.Status().dropped_events, extra);
+  EXPECT_EQ(analyzer_.Status().table_lock_events, Session::kMaxAccessesPerTxn + extra) << "all seen";
+  End("COMMIT", false);
+  auto rows = analyzer_.SnapshotTables();
+  ASSERT_NE(Row(rows, "a"), nullptr);
+  ASSERT_NE(Row(rows, "b"), nullptr);
+  EXPECT_EQ(Row(rows, "a")->accesses[static_cast<int>(AccessKind::kRead)], Session::kMaxAccessesPerTxn / 2);
+  EXPECT_EQ(Row(rows, "b")->accesses[static_cast<int>(AccessKind::kRead)], Session::kMaxAccessesPerTxn / 2);
+  EXPECT_EQ(Row(rows, "a")->accesses[static_cast<int>(AccessKind::kWrite)], 0u);
+
+  // The next transaction starts with a whole allowance.
+  End("BEGIN", true);
+  Access("s", "a", AccessKind::kWrite);
+  End("UPDATE a SET n = 1", true);
+  EXPECT_EQ(session_.current().accesses.size(), 1u);
+  EXPECT_FALSE(session_.current().truncated);
+  End("COMMIT", false);
+  EXPECT_EQ(analyzer_.Status().dropped_events, extra);
+  EXPECT_EQ(Row(analyzer_.SnapshotTables(), "a")->accesses[static_cast<int>(AccessKind::kWrite)], 1u);
+}
+
+TEST_F(SessionTest, ErrorsPastTheCapAreDroppedAndCounted) {
+  // kMaxErrorsPerTxn duplicate keys, then lock wait timeouts: the first
+  // errors are kept (and become incidents), the rest are only counted.
+  const size_t extra = 6;
+  End("BEGIN", true);
+  Access("shop", "orders", AccessKind::kWrite);
+  for (size_t i = 0; i < Session::kMaxErrorsPerTxn; ++i) session_.OnError(kErrDupEntry, "shop", "orders");
+  EXPECT_FALSE(session_.current().truncated) << "exactly at the cap nothing is dropped";
+  for (size_t i = 0; i < extra; ++i) session_.OnError(kErrLockWaitTimeout, "shop", "orders");
+  End("INSERT INTO orders VALUES (1)", true, kErrDupEntry);
+  const TransactionRecord& txn = session_.current();
+  ASSERT_EQ(txn.errors.size(), Session::kMaxErrorsPerTxn);
+  for (const TxnError& e : txn.errors) EXPECT_EQ(e.code, kErrDupEntry);
+  EXPECT_TRUE(txn.truncated);
+  EXPECT_EQ(analyzer_.Status().dropped_events, extra);
+  auto incidents = analyzer_.SnapshotIncidents();
+  EXPECT_EQ(incidents.size(), Session::kMaxErrorsPerTxn);
+  for (const IncidentRow& i : incidents) EXPECT_EQ(i.error_name, "ER_DUP_ENTRY");
+
+  // An error reported only by the statement's end is capped the same way.
+  Access("shop", "orders", AccessKind::kWrite);
+  End("INSERT INTO orders VALUES (2)", true, kErrDupEntry);
+  EXPECT_EQ(session_.current().errors.size(), Session::kMaxErrorsPerTxn);
+  EXPECT_EQ(analyzer_.Status().dropped_events, extra + 1);
+  EXPECT_EQ(analyzer_.SnapshotIncidents().size(), Session::kMaxErrorsPerTxn);
+
+  End("COMMIT", false);
+  auto rows = analyzer_.SnapshotTables();
+  ASSERT_NE(Row(rows, "orders"), nullptr);
+  EXPECT_EQ(Row(rows, "orders")->duplicate_key_errors, Session::kMaxErrorsPerTxn);
+  EXPECT_EQ(Row(rows, "orders")->lock_wait_timeouts, 0u);
+
+  // The next transaction keeps its errors again.
+  End("BEGIN", true);
+  session_.OnError(kErrLockWaitTimeout, "shop", "orders");
+  End("UPDATE orders SET n = 1", true, kErrLockWaitTimeout);
+  EXPECT_EQ(session_.current().errors.size(), 1u);
+  EXPECT_FALSE(session_.current().truncated);
+  EXPECT_EQ(analyzer_.Status().dropped_events, extra + 1);
 }
 
 TEST_F(SessionTest, ResetForgetsEverything) {
@@ -278,6 +356,215 @@ TEST_F(SessionFactsTest, KeysPerAccessAreCapped) {
   EXPECT_EQ(c_.session().current().accesses[0].key_count, Session::kMaxKeysPerAccess);
   EXPECT_TRUE(c_.session().current().truncated);
   EXPECT_EQ(analyzer_.Status().dropped_events, 1u);
+}
+
+TEST_F(SessionFactsTest, ACallFailingWithItsProceduresErrorCountsItOnce) {
+  // CALL add_poem(1): the procedure's INSERT fails with a duplicate key,
+  // then the CALL ends with the same error.
+  AccessEvent a;
+  a.schema = "s";
+  a.table = "poems";
+  a.kind = AccessKind::kWrite;
+  c_.session().OnTableAccess(a);
+  StatementEnd insert;
+  insert.text = "INSERT INTO poems VALUES (i, 'again')";
+  insert.error_code = kErrDupEntry;
+  insert.in_stored_procedure = true;
+  c_.session().OnStatementEnd(insert);
+  StatementEnd call;
+  call.text = "CALL add_poem(1)";
+  call.error_code = kErrDupEntry;
+  c_.session().OnStatementEnd(call);
+  ASSERT_EQ(analyzer_.SnapshotIncidents().size(), 1u);
+  EXPECT_EQ(analyzer_.SnapshotIncidents()[0].statement_digest, "insert into poems values (i, ?)");
+  EXPECT_EQ(analyzer_.SnapshotTables()[0].duplicate_key_errors, 1u);
+
+  // The next statement outside a procedure is counted, even with that error.
+  c_.Run("INSERT INTO poems VALUES (1, 'dup')", {{"s.poems", AccessKind::kWrite}}, kErrDupEntry);
+  EXPECT_EQ(analyzer_.SnapshotIncidents().size(), 2u);
+}
+
+TEST_F(SessionFactsTest, ACallFailingWithAnotherErrorCountsIt) {
+  StatementEnd in_procedure;
+  in_procedure.text = "UPDATE t SET a = 1";
+  in_procedure.in_stored_procedure = true;  // succeeded
+  c_.session().OnStatementEnd(in_procedure);
+  // The procedure's statements succeeded: the CALL's error is its own.
+  c_.Run("CALL p()", {{"s.t", AccessKind::kWrite}}, kErrLockWaitTimeout);
+  ASSERT_EQ(analyzer_.SnapshotIncidents().size(), 1u);
+  EXPECT_EQ(analyzer_.SnapshotIncidents()[0].statement_digest, "call p()");
+}
+
+TEST_F(SessionFactsTest, StatementTextIsTheNormalisedTextUntilTheStatementEnds) {
+  Session& s = c_.session();
+  EXPECT_EQ(s.StatementText(41, "INSERT INTO t VALUES ('x')"), "insert into t values (...)");
+  EXPECT_EQ(s.StatementText(41, "ignored: same statement"), "insert into t values (...)")
+      << "asked again by the same statement: not read again";
+  EXPECT_EQ(s.StatementText(42, "UPDATE t SET a = 'y'"), "update t set a = ?") << "another statement";
+  c_.Run("UPDATE t SET a = 'y'", {{"s.t", AccessKind::kWrite}}, kErrDupEntry);
+  ASSERT_EQ(analyzer_.SnapshotIncidents().size(), 1u);
+  EXPECT_EQ(analyzer_.SnapshotIncidents()[0].statement_digest, "update t set a = ?");
+  EXPECT_EQ(s.StatementText(42, "DELETE FROM t"), "delete from t") << "the statement ended: read again";
+}
+
+TEST_F(SessionFactsTest, TheStatementEndReusesStatementTextOnlyForItsOwnText) {
+  // The encoding adapter asks at the write's table-lock event; the
+  // statement's end reuses that text when it ends with the same one.
+  std::string expected;
+  c_.Begin();
+  EXPECT_EQ(c_.session().StatementText(8, "INSERT INTO c VALUES (1)"), "insert into c values (...)");
+  c_.Run("UPDATE a SET n = 1", {{"s.a", AccessKind::kWrite}}, kErrDupEntry);
+  EXPECT_EQ(c_.session().current().accesses.back().digest, DigestStatement("UPDATE a SET n = 1", &expected));
+  EXPECT_EQ(c_.session().StatementText(9, "UPDATE b SET n = 'z'"), "update b set n = ?");
+  c_.Run("UPDATE b SET n = 'z'", {{"s.b", AccessKind::kWrite}}, kErrDupEntry);
+  EXPECT_EQ(c_.session().current().accesses.back().digest,
+            DigestStatement("UPDATE b SET n = 'z'", &expected));
+  c_.Commit();
+  auto incidents = analyzer_.SnapshotIncidents();
+  ASSERT_EQ(incidents.size(), 2u);
+  std::vector<std::string> texts = {incidents[0].statement_digest, incidents[1].statement_digest};
+  std::sort(texts.begin(), texts.end());
+  EXPECT_EQ(texts, (std::vector<std::string>{"update a set n = ?", "update b set n = ?"}));
+  ASSERT_EQ(analyzer_.SnapshotLockOrder().size(), 1u);
+  EXPECT_EQ(analyzer_.SnapshotLockOrder()[0].sample_digest, "update b set n = ?");
+}
+
+// --- RETRIED, and what a deadlock leaves for the next transaction ------------------
+
+class SessionRetryTest : public ::testing::Test {
+ protected:
+  Config config_;
+  Analyzer analyzer_{&config_};
+  Client a_{&analyzer_, 21};
+
+  // A transfer that deadlocks on its second statement.
+  static void Deadlocked(Client& c) {
+    c.Begin();
+    Debit(c);
+    c.Run("UPDATE accounts SET n = n + 10 WHERE id = 2", {{"s.accounts", AccessKind::kWrite, {{"id", "2"}}}},
+          kErrLockDeadlock);
+  }
+  static void Debit(Client& c) {
+    c.Run("UPDATE accounts SET n = n - 10 WHERE id = 1", {{"s.accounts", AccessKind::kWrite, {{"id", "1"}}}});
+  }
+  IncidentRow::Retried Retried(size_t i = 0) {
+    auto incidents = analyzer_.SnapshotIncidents();
+    EXPECT_GT(incidents.size(), i);
+    return incidents.size() > i ? incidents[i].retried : IncidentRow::Retried::kUnknown;
+  }
+  // Statement: a statement of `c` as the adapter reports it with
+  // autocommit=0 (no BEGIN: the transaction opens by itself, stays open).
+  static void Statement(Client& c, const std::string& text, const std::string& id, bool open = true,
+                        uint32_t error = 0) {
+    const uint64_t key = KeyHash("id", id);
+    if (!id.empty()) {
+      AccessEvent a;
+      a.schema = "s";
+      a.table = "accounts";
+      a.kind = AccessKind::kWrite;
+      a.keys = &key;
+      a.key_count = 1;
+      c.session().OnTableAccess(a);
+    }
+    StatementEnd e;
+    e.text = text;
+    e.transaction_open = open;
+    e.error_code = error;
+    e.autocommit = false;
+    if (text == "COMMIT") e.control = TxnControl::kCommit;
+    c.session().OnStatementEnd(e);
+  }
+  size_t IgnoredFindings() {
+    size_t n = 0;
+    for (const PatternRow& p : analyzer_.SnapshotPatterns()) n += p.pattern == "IGNORED_LOCK_ERROR";
+    return n;
+  }
+};
+
+TEST_F(SessionRetryTest, RetriedIsUnknownUntilTheNextTransactionHasEnded) {
+  Deadlocked(a_);
+  ASSERT_EQ(analyzer_.SnapshotIncidents().size(), 1u);
+  EXPECT_EQ(Retried(), IncidentRow::Retried::kUnknown) << "NULL: nothing ran since";
+  a_.Run("SELECT 1", {});  // touches no table: decides nothing
+  EXPECT_EQ(Retried(), IncidentRow::Retried::kUnknown);
+  a_.Begin();
+  Debit(a_);
+  EXPECT_EQ(Retried(), IncidentRow::Retried::kUnknown) << "the next transaction is still open";
+  a_.Commit();
+  EXPECT_EQ(Retried(), IncidentRow::Retried::kYes)
+      << "it started with the failed transaction's first statement";
+  EXPECT_EQ(IgnoredFindings(), 0u);
+}
+
+TEST_F(SessionRetryTest, ANextTransactionThatStartsOtherwiseIsNoRetry) {
+  Deadlocked(a_);
+  a_.Begin();
+  a_.Run("UPDATE accounts SET n = n + 10 WHERE id = 2", {{"s.accounts", AccessKind::kWrite, {{"id", "2"}}}});
+  a_.Commit();
+  EXPECT_EQ(Retried(), IncidentRow::Retried::kNo);
+  // Decided once: the transaction after that one changes nothing.
+  a_.Begin();
+  Debit(a_);
+  a_.Commit();
+  EXPECT_EQ(Retried(), IncidentRow::Retried::kNo);
+}
+
+TEST_F(SessionRetryTest, ARetryInAutocommitIsARetry) {
+  Deadlocked(a_);
+  Debit(a_);  // autocommit, from the first statement
+  EXPECT_EQ(Retried(), IncidentRow::Retried::kYes);
+  EXPECT_EQ(IgnoredFindings(), 0u) << "a retry is the correct handling";
+}
+
+TEST_F(SessionRetryTest, ADisconnectBeforeAnyRetryIsNo) {
+  Deadlocked(a_);
+  a_.session().OnDisconnect();
+  EXPECT_EQ(Retried(), IncidentRow::Retried::kNo);
+}
+
+TEST_F(SessionRetryTest, EveryIncidentOfTheTransactionIsDecided) {
+  // A lock wait timeout and a duplicate key in a transaction that commits,
+  // then a retry.
+  a_.Begin();
+  Debit(a_);
+  a_.Run("UPDATE accounts SET n = 0 WHERE id = 3", {{"s.accounts", AccessKind::kWrite, {{"id", "3"}}}},
+         kErrLockWaitTimeout);
+  a_.Run("INSERT INTO accounts (id) VALUES (4)", {{"s.accounts", AccessKind::kWrite, {{"id", "4"}}}},
+         kErrDupEntry);
+  a_.Commit();
+  ASSERT_EQ(analyzer_.SnapshotIncidents().size(), 2u);
+  EXPECT_EQ(Retried(0), IncidentRow::Retried::kUnknown);
+  EXPECT_EQ(Retried(1), IncidentRow::Retried::kUnknown);
+  a_.Begin();
+  Debit(a_);
+  a_.Commit();
+  EXPECT_EQ(Retried(0), IncidentRow::Retried::kYes);
+  EXPECT_EQ(Retried(1), IncidentRow::Retried::kYes);
+}
+
+TEST_F(SessionRetryTest, WithAutocommitOffWritingOnAfterADeadlockIgnoresIt) {
+  // autocommit=0: after the deadlock the next statement opens a new
+  // transaction by itself, and the next COMMIT commits the rest of the old one.
+  Statement(a_, "UPDATE accounts SET n = n - 10 WHERE id = 1", "1");
+  Statement(a_, "UPDATE accounts SET n = n + 10 WHERE id = 2", "2");
+  Statement(a_, "UPDATE accounts SET n = 0 WHERE id = 5", "5", true,
+            kErrLockDeadlock);  // the server says it is still open
+  EXPECT_EQ(IgnoredFindings(), 0u);
+  Statement(a_, "UPDATE accounts SET n = n + 10 WHERE id = 2", "2");
+  Statement(a_, "COMMIT", "", false);
+  EXPECT_EQ(IgnoredFindings(), 1u);
+  EXPECT_EQ(Retried(), IncidentRow::Retried::kNo);
+}
+
+TEST_F(SessionRetryTest, WithAutocommitOffARetryFromTheFirstStatementIsHandling) {
+  Statement(a_, "UPDATE accounts SET n = n - 10 WHERE id = 1", "1");
+  Statement(a_, "UPDATE accounts SET n = n + 10 WHERE id = 2", "2", true,
+            kErrLockDeadlock);  // the server says it is still open
+  Statement(a_, "UPDATE accounts SET n = n - 10 WHERE id = 1", "1");
+  Statement(a_, "UPDATE accounts SET n = n + 10 WHERE id = 2", "2");
+  Statement(a_, "COMMIT", "", false);
+  EXPECT_EQ(IgnoredFindings(), 0u);
+  EXPECT_EQ(Retried(), IncidentRow::Retried::kYes);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #ifndef LOCKDIAG_TESTS_UNIT_TEST_CLIENT_H_
 #define LOCKDIAG_TESTS_UNIT_TEST_CLIENT_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,12 +20,28 @@
 namespace lockdiag::testing {
 
 // One table access of a statement: "schema.table", kind, (column, value) keys.
+// A write's form defaults to what the adapter derives from the statement
+// kind: INSERT is kInsert, INSERT ... ON DUPLICATE KEY UPDATE / INSERT
+// IGNORE / REPLACE kUpsert, anything else kPlain; set it for the UPDATE
+// forms (compare-and-set, self-relative).
 struct Touch {
   std::string table;
   AccessKind kind = AccessKind::kRead;
   std::vector<std::pair<std::string, std::string>> keys = {};
   bool named_lock = false;
+  std::optional<WriteForm> form = std::nullopt;
 };
+
+// FormOfText: the WriteForm the adapter would give a write of `text`.
+inline WriteForm FormOfText(const std::string& text) {
+  std::string upper;
+  for (char c : text) upper.push_back(static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c));
+  if (upper.rfind("REPLACE", 0) == 0) return WriteForm::kUpsert;
+  if (upper.rfind("INSERT", 0) != 0) return WriteForm::kPlain;
+  const bool upsert =
+      upper.find("ON DUPLICATE KEY UPDATE") != std::string::npos || upper.rfind("INSERT IGNORE", 0) == 0;
+  return upsert ? WriteForm::kUpsert : WriteForm::kInsert;
+}
 
 class Client {
  public:
@@ -34,6 +51,8 @@ class Client {
   bool autocommit = true;
   bool under_lock_tables = false;
   bool xa = false;
+  // Set before a Run: that statement returned no row.
+  bool found_nothing = false;
 
   Session& session() { return session_; }
 
@@ -64,6 +83,7 @@ class Client {
       a.keys = keys.data();
       a.key_count = static_cast<uint32_t>(keys.size());
       a.under_named_lock = t.named_lock;
+      a.form = t.form ? *t.form : FormOfText(text);
       session_.OnTableAccess(a);
     }
     if (error == kErrLockDeadlock) in_txn_ = false;
@@ -76,6 +96,12 @@ class Client {
     e.autocommit = autocommit;
     e.under_lock_tables = under_lock_tables;
     e.xa = xa;
+    e.found_nothing = found_nothing;
+    found_nothing = false;
+    const std::string head = text.substr(0, 8);
+    if (head == "BEGIN") e.control = TxnControl::kBegin;
+    if (head == "COMMIT") e.control = TxnControl::kCommit;
+    if (head == "ROLLBACK") e.control = TxnControl::kRollback;
     session_.OnStatementEnd(e);
   }
 
