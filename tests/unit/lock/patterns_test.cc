@@ -410,33 +410,7 @@ TEST_F(PatternsTest, IsolationIsTakenAtTheTransactionsStart) {
 // selects and range selects on random tables, then an index update, a
 // non-index update, and a delete + insert of one id, each on a random table.
 void SysbenchReadWriteImpl(Analyzer* analyzer, int tables, int table_size, int transactions, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<std::unique_ptr<Client>> clients;
-  for (int i = 0; i < 8; ++i) clients.push_back(std::make_unique<Client>(analyzer, 100 + i));
-  auto table = [&]() { return "sbtest" + std::to_string(1 + rng() % tables); };
-  auto id = [&]() { return std::to_string(1 + rng() % table_size); };
-  for (int t = 0; t < transactions; ++t) {
-    Client& c = *clients[t % clients.size()];
-    c.Begin();
-    for (int i = 0; i < 10; ++i) {
-      std::string tb = table(), k = id();
-      c.Run("SELECT c FROM " + tb + " WHERE id=" + k, {{"sbtest." + tb, kRead, {{"id", k}}}});
-    }
-    for (const char* range :
-         {"SELECT c FROM ", "SELECT SUM(k) FROM ", "SELECT c FROM ", "SELECT DISTINCT c FROM "}) {
-      std::string tb = table(), k = id();
-      c.Run(range + tb + " WHERE id BETWEEN " + k + " AND " + k + "+99", {{"sbtest." + tb, kRead}});
-    }
-    std::string tb = table(), k = id();
-    c.Run("UPDATE " + tb + " SET k=k+1 WHERE id=" + k, {{"sbtest." + tb, kWrite, {{"id", k}}}});
-    tb = table(), k = id();
-    c.Run("UPDATE " + tb + " SET c='x' WHERE id=" + k, {{"sbtest." + tb, kWrite, {{"id", k}}}});
-    tb = table(), k = id();
-    c.Run("DELETE FROM " + tb + " WHERE id=" + k, {{"sbtest." + tb, kWrite, {{"id", k}}}});
-    c.Run("INSERT INTO " + tb + " (id, k, c, pad) VALUES (" + k + ", 1, 'c', 'pad')",
-          {{"sbtest." + tb, kWrite, {{"id", k}}}});
-    c.Commit();
-  }
+  testing::SysbenchReadWrite(analyzer, 8, tables, table_size, transactions, seed, /*in_transactions=*/true);
 }
 
 TEST_F(PatternsTest, SysbenchReadWriteOnOneTableFindsNothing) {

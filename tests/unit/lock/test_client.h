@@ -8,7 +8,9 @@
 #ifndef LOCKDIAG_TESTS_UNIT_TEST_CLIENT_H_
 #define LOCKDIAG_TESTS_UNIT_TEST_CLIENT_H_
 
+#include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -109,6 +111,44 @@ class Client {
   Session session_;
   bool in_txn_ = false;
 };
+
+// SysbenchReadWrite replays what sysbench's oltp_read_write.lua sends, per
+// event, from `clients` connections in turn: ten point selects and four
+// range selects on random tables, then an index update, a non-index update,
+// and a delete + insert of one id, each on a random table; in one
+// transaction, or (`in_transactions` false: --skip_trx=on) each statement
+// committed on its own.
+inline void SysbenchReadWrite(Analyzer* analyzer, int clients, int tables, int table_size, int events,
+                              uint64_t seed, bool in_transactions) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::unique_ptr<Client>> pool;
+  for (int i = 0; i < clients; ++i) pool.push_back(std::make_unique<Client>(analyzer, 100 + i));
+  auto table = [&]() { return "sbtest" + std::to_string(1 + rng() % tables); };
+  auto id = [&]() { return std::to_string(1 + rng() % table_size); };
+  for (int t = 0; t < events; ++t) {
+    Client& c = *pool[t % pool.size()];
+    if (in_transactions) c.Begin();
+    for (int i = 0; i < 10; ++i) {
+      std::string tb = table(), k = id();
+      c.Run("SELECT c FROM " + tb + " WHERE id=" + k, {{"sbtest." + tb, AccessKind::kRead, {{"id", k}}}});
+    }
+    for (const char* range :
+         {"SELECT c FROM ", "SELECT SUM(k) FROM ", "SELECT c FROM ", "SELECT DISTINCT c FROM "}) {
+      std::string tb = table(), k = id();
+      c.Run(range + tb + " WHERE id BETWEEN " + k + " AND " + k + "+99",
+            {{"sbtest." + tb, AccessKind::kRead}});
+    }
+    std::string tb = table(), k = id();
+    c.Run("UPDATE " + tb + " SET k=k+1 WHERE id=" + k, {{"sbtest." + tb, AccessKind::kWrite, {{"id", k}}}});
+    tb = table(), k = id();
+    c.Run("UPDATE " + tb + " SET c='x' WHERE id=" + k, {{"sbtest." + tb, AccessKind::kWrite, {{"id", k}}}});
+    tb = table(), k = id();
+    c.Run("DELETE FROM " + tb + " WHERE id=" + k, {{"sbtest." + tb, AccessKind::kWrite, {{"id", k}}}});
+    c.Run("INSERT INTO " + tb + " (id, k, c, pad) VALUES (" + k + ", 1, 'c', 'pad')",
+          {{"sbtest." + tb, AccessKind::kWrite, {{"id", k}}}});
+    if (in_transactions) c.Commit();
+  }
+}
 
 }  // namespace lockdiag::testing
 

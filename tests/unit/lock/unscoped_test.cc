@@ -472,31 +472,7 @@ TEST_F(UnscopedTest, MixedLockingReadsCountsUnscopedPathsAsUnprotected) {
 // oltp_read_write.lua with --skip_trx=on: the same statements as a
 // transaction, each one committed on its own.
 void SysbenchSkipTrx(Analyzer* analyzer, int tables, int table_size, int iterations, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<std::unique_ptr<Client>> clients;
-  for (int i = 0; i < 4; ++i) clients.push_back(std::make_unique<Client>(analyzer, 100 + i));
-  auto table = [&]() { return "sbtest" + std::to_string(1 + rng() % tables); };
-  auto id = [&]() { return std::to_string(1 + rng() % table_size); };
-  for (int t = 0; t < iterations; ++t) {
-    Client& c = *clients[t % clients.size()];
-    for (int i = 0; i < 10; ++i) {
-      std::string tb = table(), k = id();
-      c.Run("SELECT c FROM " + tb + " WHERE id=" + k, {{"sbtest." + tb, kRead, {{"id", k}}}});
-    }
-    for (const char* range :
-         {"SELECT c FROM ", "SELECT SUM(k) FROM ", "SELECT c FROM ", "SELECT DISTINCT c FROM "}) {
-      std::string tb = table(), k = id();
-      c.Run(range + tb + " WHERE id BETWEEN " + k + " AND " + k + "+99", {{"sbtest." + tb, kRead}});
-    }
-    std::string tb = table(), k = id();
-    c.Run("UPDATE " + tb + " SET k=k+1 WHERE id=" + k, {{"sbtest." + tb, kWrite, {{"id", k}}}});
-    tb = table(), k = id();
-    c.Run("UPDATE " + tb + " SET c='x' WHERE id=" + k, {{"sbtest." + tb, kWrite, {{"id", k}}}});
-    tb = table(), k = id();
-    c.Run("DELETE FROM " + tb + " WHERE id=" + k, {{"sbtest." + tb, kWrite, {{"id", k}}}});
-    c.Run("INSERT INTO " + tb + " (id, k, c, pad) VALUES (" + k + ", 1, 'c', 'pad')",
-          {{"sbtest." + tb, kWrite, {{"id", k}}}});
-  }
+  testing::SysbenchReadWrite(analyzer, 4, tables, table_size, iterations, seed, /*in_transactions=*/false);
 }
 
 TEST(UnscopedSysbench, SkipTrxOnATinyTableFindsNothing) {
