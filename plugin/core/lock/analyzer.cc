@@ -69,7 +69,7 @@ void Analyzer::Publish(const TransactionRecord& txn, uint64_t connection_id, Txn
 
   if (dropped > 0) dropped_.Add(dropped, connection_id);
   if (!found.empty()) ReportPatterns(found, now, connection_id);
-  if (!txn.errors.empty()) LinkProvenIncidents(txn, facts, now);
+  if (!txn.errors.empty()) LinkProvenIncidents(txn, facts);
   if (txn.backup && txn.lock_tables) ReportBackup(txn, connection_id, now);
 }
 
@@ -104,12 +104,11 @@ void Analyzer::RecordLockWait(uint64_t connection, const std::vector<uint64_t>& 
   for (uint64_t pattern : backups_.AddWait(connection, tables, start, end)) patterns_.AddVictims(pattern, 1);
 }
 
-void Analyzer::LinkProvenIncidents(const TransactionRecord& txn, const TxnFacts& facts, Timestamp now) {
+void Analyzer::LinkProvenIncidents(const TransactionRecord& txn, const TxnFacts& facts) {
   // An error that proved a pair links to that pair's finding, whatever an
   // older finding with the same write statement would say: the incident's
   // own transaction (or unscoped window) is the evidence.
   std::vector<IncidentLog::LinkChange> links;
-  const uint64_t limit = config_->max_tables.load(std::memory_order_relaxed) * kPatternsPerTable;
   for (const TxnError& e : txn.errors) {
     if (e.incident == 0 || e.table < 0) continue;
     for (const ReadWriteObservation& o : facts.read_writes) {
@@ -125,8 +124,9 @@ void Analyzer::LinkProvenIncidents(const TransactionRecord& txn, const TxnFacts&
       c.read_digest = o.read_digest;
       c.write_digest = o.write_digest;
       c.insert = o.insert;
-      bool is_new = false;
-      const uint64_t id = patterns_.Report(c, now, limit, &is_new);  // found above: its id
+      // Only a finding the pair's detector reported (it has room for the
+      // pair, so its row is shown) takes the link.
+      const uint64_t id = patterns_.Find(c);
       if (id != 0) links.push_back(IncidentLog::LinkChange{e.incident, id, IncidentLog::kProvenRank, 0});
       break;
     }

@@ -158,7 +158,7 @@ class Analyzer {
   void ReportPatterns(const std::vector<PatternCandidate>& found, Timestamp now, uint64_t hint);
   // LinkProvenIncidents links each incident of `txn` whose error proved a
   // read/write pair (TxnFacts) to that pair's finding.
-  void LinkProvenIncidents(const TransactionRecord& txn, const TxnFacts& facts, Timestamp now);
+  void LinkProvenIncidents(const TransactionRecord& txn, const TxnFacts& facts);
   // DetectIgnoredLockErrors appends IGNORED_LOCK_ERROR candidates: a
   // transaction committed after a lock wait timeout it survived, or writes
   // that went on after a deadlock as if its transaction were still open.

@@ -191,6 +191,13 @@ uint64_t PatternStore::Report(const PatternCandidate& c, Timestamp now, uint64_t
   return id;
 }
 
+uint64_t PatternStore::Find(const PatternCandidate& c) const {
+  const std::string key = KeyOf(c);
+  MutexLock lock(&mu_);
+  auto it = id_by_key_.find(key);
+  return it == id_by_key_.end() ? 0 : it->second;
+}
+
 std::vector<PatternInfo> PatternStore::Snapshot() const {
   MutexLock lock(&mu_);
   std::vector<PatternInfo> out;

@@ -170,6 +170,10 @@ class PatternStore {
   // (the caller counts a dropped event). *is_new tells whether it was added.
   uint64_t Report(const PatternCandidate& c, Timestamp now, uint64_t limit, bool* is_new) EXCLUDES(mu_);
 
+  // Find returns the id of the pattern identical to `c`, 0 when none is
+  // recorded.
+  uint64_t Find(const PatternCandidate& c) const EXCLUDES(mu_);
+
   // Snapshot copies every pattern, in id order.
   std::vector<PatternInfo> Snapshot() const EXCLUDES(mu_);
 

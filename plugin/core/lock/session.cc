@@ -286,7 +286,11 @@ void Session::FollowUpBeforePublish() {
     analyzer_->SetRetried(retry_incidents_, StartsLikeRetry());
     retry_incidents_.clear();
   }
-  if (aftermath_.present && first != 0) {
+  // The deadlock's aftermath goes to the first transaction that writes (or
+  // starts over like a retry); one that only reads leaves it pending.
+  bool writes = false;
+  for (const TxnAccess& a : txn_.accesses) writes = writes || IsWriteAccess(a.kind);
+  if (aftermath_.present && first != 0 && (writes || first == aftermath_.failed_first_digest)) {
     txn_.after_deadlock = std::move(aftermath_);
     aftermath_ = {};
   }

@@ -509,6 +509,25 @@ TEST_F(SessionRetryTest, ANextTransactionThatStartsOtherwiseIsNoRetry) {
   EXPECT_EQ(Retried(), IncidentRow::Retried::kNo);
 }
 
+TEST_F(SessionRetryTest, TheSameStatementOnOtherRowsIsNoRetry) {
+  // A loop over accounts that goes on with the next one is no retry.
+  Deadlocked(a_);
+  a_.Begin();
+  a_.Run("UPDATE accounts SET n = n - 10 WHERE id = 7", {{"s.accounts", AccessKind::kWrite, {{"id", "7"}}}});
+  a_.Commit();
+  EXPECT_EQ(Retried(), IncidentRow::Retried::kNo);
+}
+
+TEST_F(SessionRetryTest, AStatementWithoutKeysIsRetriedByItself) {
+  a_.Begin();
+  a_.Run("UPDATE accounts SET n = 0", {{"s.accounts", AccessKind::kWrite}});
+  a_.Run("UPDATE ledger SET n = 0", {{"s.ledger", AccessKind::kWrite}}, kErrLockDeadlock);
+  a_.Begin();
+  a_.Run("UPDATE accounts SET n = 0", {{"s.accounts", AccessKind::kWrite}});
+  a_.Commit();
+  EXPECT_EQ(Retried(), IncidentRow::Retried::kYes);
+}
+
 TEST_F(SessionRetryTest, ARetryInAutocommitIsARetry) {
   Deadlocked(a_);
   Debit(a_);  // autocommit, from the first statement
