@@ -40,6 +40,13 @@ class PatternsTest : public ::testing::Test {
   static void Update(Client& c, const std::string& table, const std::string& id) {
     c.Run("UPDATE " + table + " SET n = n + 1 WHERE id = " + id, {{"shop." + table, kWrite, {{"id", id}}}});
   }
+  // LockInOrder: one transaction that locks (writes) `first`, then `second`.
+  static void LockInOrder(Client& c, const char* first, const char* second) {
+    c.Begin();
+    Update(c, first, "1");
+    Update(c, second, "1");
+    c.Commit();
+  }
   // The check-then-insert code path: read by email (plainly or not), insert.
   static void CheckThenInsert(Client& c, AccessKind read_kind, const std::string& email,
                               bool named_lock = false) {
@@ -168,12 +175,7 @@ TEST_F(PatternsTest, AJoinHasNoOrderWithinOneStatement) {
 }
 
 TEST_F(PatternsTest, CycleOfThreeTables) {
-  auto txn = [](Client& c, const char* first, const char* second) {
-    c.Begin();
-    Update(c, first, "1");
-    Update(c, second, "1");
-    c.Commit();
-  };
+  auto txn = &PatternsTest::LockInOrder;
   txn(a_, "a", "b");
   txn(b_, "b", "c");
   EXPECT_TRUE(Patterns().empty());
@@ -193,12 +195,7 @@ TEST_F(PatternsTest, CycleOfThreeTables) {
 }
 
 TEST_F(PatternsTest, NoCycleForAConsistentPartialOrder) {
-  auto txn = [](Client& c, const char* first, const char* second) {
-    c.Begin();
-    Update(c, first, "1");
-    Update(c, second, "1");
-    c.Commit();
-  };
+  auto txn = &PatternsTest::LockInOrder;
   txn(a_, "a", "b");
   txn(b_, "b", "c");
   txn(c_, "a", "c");
