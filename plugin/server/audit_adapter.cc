@@ -189,6 +189,11 @@ StatementEnd StatementEndOf(THD* thd, const mysql_event_general* ev) {
   // (equal to start_utime until then); both are microsecond_interval_timer().
   end.lock_wait_micros =
       thd->utime_after_lock > thd->start_utime ? thd->utime_after_lock - thd->start_utime : 0;
+  // start_time is the wall clock at the statement's dispatch, unless SET
+  // TIMESTAMP fixed it (user_time): then it says nothing about when.
+  end.start_time = thd->user_time.val != 0 ? 0
+                                           : static_cast<Timestamp>(thd->start_time) * 1000000 +
+                                                 static_cast<Timestamp>(thd->start_time_sec_part);
   return end;
 }
 

@@ -71,6 +71,7 @@ void Analyzer::Publish(const TransactionRecord& txn, uint64_t connection_id, Txn
   if (!found.empty()) ReportPatterns(found, now, connection_id);
   if (!txn.errors.empty()) LinkProvenIncidents(txn, facts);
   if (txn.backup && txn.lock_tables) ReportBackup(txn, connection_id, now);
+  if (!txn.idle_holds.empty()) ReportIdleHolds(txn, connection_id, now);
 }
 
 void Analyzer::ReportBackup(const TransactionRecord& txn, uint64_t connection_id, Timestamp now) {
@@ -86,22 +87,95 @@ void Analyzer::ReportBackup(const TransactionRecord& txn, uint64_t connection_id
   if (c.tables.empty()) return;
   c.sample_digest = txn.accesses.empty() ? 0 : txn.accesses.front().digest;
   c.amount = static_cast<uint64_t>(std::max<Timestamp>(0, txn.end - txn.start));
+  ReportHold(c, txn.start, txn.end, connection_id, now, /*at_once=*/true);
+}
+
+void Analyzer::ReportIdleHolds(const TransactionRecord& txn, uint64_t connection_id, Timestamp now) {
+  for (const IdleHold& h : txn.idle_holds) {
+    PatternCandidate c;
+    c.type = PatternType::kLockHeldIdle;
+    // One finding per table set and code path (the statement before the gap).
+    std::vector<uint16_t> order = h.tables;
+    std::sort(order.begin(), order.end(), [&txn](uint16_t a, uint16_t b) {
+      return QualifiedName(txn.tables[a].schema, txn.tables[a].table) <
+             QualifiedName(txn.tables[b].schema, txn.tables[b].table);
+    });
+    for (uint16_t t : order) {
+      c.tables.push_back(txn.tables[t].hash);
+      c.names.push_back(QualifiedName(txn.tables[t].schema, txn.tables[t].table));
+    }
+    c.read_digest = h.before_digest;
+    c.sample_digest = h.after_digest;
+    c.amount = static_cast<uint64_t>(std::max<Timestamp>(0, h.end - h.start));
+    // An idle transaction nobody waited for harmed nobody: it is reported
+    // when its first victim shows, now or later (RecordLockWait).
+    ReportHold(c, h.start, h.end, connection_id, now, /*at_once=*/false);
+  }
+}
+
+void Analyzer::ReportHold(const PatternCandidate& c, Timestamp start, Timestamp end, uint64_t connection_id,
+                          Timestamp now, bool at_once) {
+  uint64_t id = 0;
+  if (at_once) {
+    id = ReportObserved(c, now, connection_id);
+    if (id == 0) return;
+  }
+  const LockHoldWatch::Met met = holds_.AddSpan(
+      LockHoldWatch::Span{c.tables, start, end, connection_id, id, at_once ? PatternCandidate{} : c});
+  if (met.victims == 0) return;
+  if (id == 0) {
+    PatternCandidate with_victims = c;
+    with_victims.victims = met.victims;
+    id = ReportObserved(with_victims, now, connection_id);
+    if (id == 0) return;
+    holds_.SetPattern(met.span, id);
+  } else {
+    patterns_.AddVictims(id, met.victims);
+  }
+  LinkWatched(met.incidents, id);
+}
+
+uint64_t Analyzer::ReportObserved(const PatternCandidate& c, Timestamp now, uint64_t connection_id) {
   const uint64_t limit = config_->max_tables.load(std::memory_order_relaxed) * kPatternsPerTable;
   bool is_new = false;
   const uint64_t id = patterns_.Report(c, now, limit, &is_new);
-  if (id == 0) {
-    dropped_.Add(1, connection_id);
-    return;
-  }
-  const uint64_t victims =
-      backups_.AddSpan(BackupWatch::Span{c.tables, txn.start, txn.end, id, connection_id});
-  if (victims > 0) patterns_.AddVictims(id, victims);
+  if (id == 0) dropped_.Add(1, connection_id);
   if (is_new) ResolveIncidentLinks();
+  return id;
 }
 
-void Analyzer::RecordLockWait(uint64_t connection, const std::vector<uint64_t>& tables, Timestamp start,
-                              Timestamp end) {
-  for (uint64_t pattern : backups_.AddWait(connection, tables, start, end)) patterns_.AddVictims(pattern, 1);
+void Analyzer::RecordLockWait(LockHoldWatch::Wait wait) {
+  const uint64_t incident = wait.incident;
+  const uint64_t connection = wait.connection;
+  const Timestamp now = wait.end;
+  uint64_t linked = 0;
+  for (LockHoldWatch::Hit& hit : holds_.AddWait(std::move(wait))) {
+    uint64_t id = hit.pattern;
+    if (id != 0) {
+      patterns_.AddVictims(id, 1);
+    } else {
+      // The span's first victim makes it a finding.
+      hit.finding.victims = 1;
+      hit.finding.occurrence = hit.first;
+      if (!hit.first) hit.finding.amount = 0;
+      id = ReportObserved(hit.finding, now, connection);
+      if (id == 0) continue;
+      holds_.SetPattern(hit.span, id);
+    }
+    if (linked == 0) linked = id;  // linked to the oldest holder it waited for
+  }
+  if (incident != 0 && linked != 0) LinkWatched({incident}, linked);
+}
+
+void Analyzer::LinkWatched(const std::vector<uint64_t>& incidents, uint64_t pattern) {
+  if (incidents.empty()) return;
+  std::vector<IncidentLog::LinkChange> links;
+  for (uint64_t incident : incidents)
+    links.push_back(IncidentLog::LinkChange{incident, pattern, IncidentLog::kWatchedRank, 0});
+  for (const IncidentLog::LinkChange& c : incidents_.Link(std::move(links))) {
+    patterns_.AddRelatedErrors(c.pattern, 1);
+    if (c.replaced != 0) patterns_.AddRelatedErrors(c.replaced, -1);
+  }
 }
 
 void Analyzer::LinkProvenIncidents(const TransactionRecord& txn, const TxnFacts& facts) {
@@ -217,9 +291,6 @@ void Analyzer::ResolveIncidentLinks() {
 }
 
 uint64_t Analyzer::RecordIncident(Incident incident) {
-  // A lock wait timeout is a wait that gave up.
-  if (incident.row.error_code == kErrLockWaitTimeout && incident.table_hash != 0)
-    RecordLockWait(incident.row.thread_id, {incident.table_hash}, incident.row.time, incident.row.time);
   const uint64_t version = patterns_.version();
   if (patterns_.count() > 0) {
     incident.row.pattern_id =
@@ -358,7 +429,7 @@ void Analyzer::Reset() {
   // Session that sees it resends every text it publishes next.
   patterns_.Reset();
   incidents_.Reset();
-  backups_.Reset();
+  holds_.Reset();
   tables_.Reset();
   lock_order_.Reset();
   read_writes_.Reset();

@@ -34,11 +34,11 @@
 #include <vector>
 
 #include "core/common/clock.h"
-#include "core/lock/backup_watch.h"
 #include "core/lock/config.h"
 #include "core/lock/digest_texts.h"
 #include "core/lock/incidents.h"
 #include "core/lock/lock_errors.h"
+#include "core/lock/lock_holds.h"
 #include "core/lock/lock_order.h"
 #include "core/lock/lock_order_groups.h"
 #include "core/lock/patterns.h"
@@ -118,13 +118,14 @@ class Analyzer {
   // it to a pattern right away when one already explains it). Returns its
   // INCIDENT_ID, 0 when the history keeps none.
   uint64_t RecordIncident(Incident incident);
-  // kSlowLockWaitMicros: a statement that waited this long for its table
-  // locks is recorded (RecordLockWait), for BACKUP_BLOCKS_WRITERS.
+  // kSlowLockWaitMicros: a statement that waited this long for its locks
+  // is recorded (RecordLockWait), for BACKUP_BLOCKS_WRITERS and
+  // LOCK_HELD_IDLE.
   static constexpr uint64_t kSlowLockWaitMicros = 100 * 1000;
-  // RecordLockWait: a statement of `connection` waited for the table locks
-  // of `tables` from `start` to `end` (a backup's read locks block writers so).
-  void RecordLockWait(uint64_t connection, const std::vector<uint64_t>& tables, Timestamp start,
-                      Timestamp end);
+  // RecordLockWait: a statement waited long for its locks, or timed out
+  // (then `wait.incident` is its incident, linked to the holder's finding
+  // whose span it falls into).
+  void RecordLockWait(LockHoldWatch::Wait wait);
   // SetRetried records the RETRIED column of incidents (Session knows it when
   // the connection's next transaction ends).
   void SetRetried(const std::vector<uint64_t>& incidents, bool retried) {
@@ -165,6 +166,19 @@ class Analyzer {
   // ReportBackup reports BACKUP_BLOCKS_WRITERS for a backup session's
   // transaction that held read locks on transactional tables.
   void ReportBackup(const TransactionRecord& txn, uint64_t connection_id, Timestamp now);
+  // ReportIdleHolds reports LOCK_HELD_IDLE for each time the transaction
+  // sat idle holding locks (shown once another connection waited for them).
+  void ReportIdleHolds(const TransactionRecord& txn, uint64_t connection_id, Timestamp now);
+  // ReportHold records a holder's span and its finding `c` (`at_once`: now,
+  // else when its first victim shows): counts the waits already recorded in
+  // it and links their timeouts.
+  void ReportHold(const PatternCandidate& c, Timestamp start, Timestamp end, uint64_t connection_id,
+                  Timestamp now, bool at_once);
+  // ReportObserved reports an observed pattern; 0 (counted as dropped) when
+  // the store is full.
+  uint64_t ReportObserved(const PatternCandidate& c, Timestamp now, uint64_t connection_id);
+  // LinkWatched links timeouts that fell into a holder's span to its finding.
+  void LinkWatched(const std::vector<uint64_t>& incidents, uint64_t pattern);
   static void DetectIgnoredLockErrors(const TransactionRecord& txn, std::vector<PatternCandidate>* found);
   // ResolveIncidentLinks links unlinked incidents to patterns found since
   // they were last tried.
@@ -203,7 +217,7 @@ class Analyzer {
   DigestTexts digests_;
   PatternStore patterns_;
   IncidentLog incidents_;
-  BackupWatch backups_;
+  LockHoldWatch holds_;
   ShardedCounter statements_;
   ShardedCounter table_lock_events_;
   ShardedCounter transactions_;

@@ -81,6 +81,10 @@ class IncidentLog {
   // kProvenRank: the rank of a link to the pair the incident's own error
   // proved; better than any explanation FindForIncident ranks (0 and up).
   static constexpr int kProvenRank = -1;
+  // kWatchedRank: the rank of a lock wait timeout's link to the holder
+  // (a backup, an idle transaction) that held locks on its table while it
+  // waited (LockHoldWatch): as good as FindForIncident's best.
+  static constexpr int kWatchedRank = 0;
   // A link found for an incident, and what it replaced.
   struct LinkChange {
     uint64_t incident;

@@ -75,6 +75,14 @@ void Analyzer::ObservedPatternRow(const PatternInfo& info, PatternRow* row) cons
                " ms in all: " + quote(what.sample_digest));
       evidence(std::to_string(info.victims) + " application statement(s) waited or timed out meanwhile");
       break;
+    case PatternType::kLockHeldIdle:
+      evidence("after " + quote(what.read_digest) + " the transaction sat idle holding locks on " +
+               Join(what.names, ", ") + " (" + std::to_string(info.observations) + " time(s), " +
+               std::to_string(info.amount / 1000) + " ms in all), then: " +
+               (what.sample_digest == 0 ? std::string("the connection closed") : quote(what.sample_digest)));
+      evidence(std::to_string(info.victims) +
+               " statement(s) of other connections waited for locks on these tables or timed out meanwhile");
+      break;
     default:
       break;
   }
@@ -239,6 +247,7 @@ bool Analyzer::EvaluatePattern(const PatternCandidate& what, PatternRow* row) co
     }
     case PatternType::kIgnoredLockError:
     case PatternType::kBackupBlocksWriters:
+    case PatternType::kLockHeldIdle:
       return true;  // BuildPatternRow fills their rows from the PatternStore's counts
   }
   return false;

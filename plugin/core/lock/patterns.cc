@@ -15,7 +15,7 @@ int64_t Footprint(const PatternCandidate& c) {
 }
 
 void Observe(PatternInfo* info, const PatternCandidate& c, Timestamp now) {
-  info->observations += 1;
+  if (c.occurrence) info->observations += 1;
   info->amount += c.amount;
   info->victims += c.victims;
   if (now > info->last_seen) info->last_seen = now;
@@ -47,6 +47,8 @@ const char* PatternName(PatternType type) {
       return "IGNORED_LOCK_ERROR";
     case PatternType::kBackupBlocksWriters:
       return "BACKUP_BLOCKS_WRITERS";
+    case PatternType::kLockHeldIdle:
+      return "LOCK_HELD_IDLE";
   }
   return "UNKNOWN";
 }
@@ -76,6 +78,7 @@ Severity PatternSeverity(PatternType type) {
       return Severity::kHigh;
     case PatternType::kMixedLockTables:
     case PatternType::kBackupBlocksWriters:
+    case PatternType::kLockHeldIdle:
       return Severity::kMedium;
     case PatternType::kMixedIsolationLevels:
       return Severity::kLow;
@@ -152,6 +155,12 @@ std::string PatternAdvice(const PatternCandidate& c) {
       return "Back up InnoDB tables without read locks: mariadb-dump --single-transaction (a consistent "
              "snapshot, no LOCK TABLES), or mariadb-backup; keep LOCK TABLES ... READ for non-transactional "
              "tables only.";
+    case PatternType::kLockHeldIdle:
+      return "Do the slow work (HTTP calls, spam checks, file processing, waiting for the user) before the "
+             "transaction takes its first lock or after it commits: while the transaction sits idle, every "
+             "other writer of its rows on " +
+             Join(objects, ", ") +
+             " waits (innodb_lock_wait_timeout, 50 s by default) and may time out with error 1205.";
   }
   return "";
 }
@@ -247,8 +256,6 @@ uint64_t PatternStore::FindForIncident(uint32_t code, uint64_t table, uint64_t d
         return x == table || std::find(history.begin(), history.end(), x) != history.end();
       });
       if (all_touched) consider(p.id, t == PatternType::kLockOrderInversion ? 2 : 3);
-    } else if (code == kErrLockWaitTimeout && t == PatternType::kBackupBlocksWriters) {
-      consider(p.id, 4);
     } else if (t == PatternType::kIgnoredLockError) {
       consider(p.id, 5);
     }

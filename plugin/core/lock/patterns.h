@@ -38,9 +38,10 @@ enum class PatternType : uint8_t {
   kSharedLockUpgrade,        // LOCK IN SHARE MODE read, then a write of the same row
   kIgnoredLockError,         // committed after a lock wait timeout / wrote on after a deadlock
   kBackupBlocksWriters,      // a backup held read locks on InnoDB tables
+  kLockHeldIdle,             // a transaction sat idle holding locks others waited for
 };
-inline constexpr int kPatternTypeCount = 11;
-static_assert(static_cast<int>(PatternType::kBackupBlocksWriters) + 1 == kPatternTypeCount,
+inline constexpr int kPatternTypeCount = 12;
+static_assert(static_cast<int>(PatternType::kLockHeldIdle) + 1 == kPatternTypeCount,
               "kPatternTypeCount must count every PatternType");
 
 // PatternName: the stable PATTERN column value ("LOCK_ORDER_INVERSION", ...).
@@ -118,14 +119,16 @@ struct PatternCandidate {
   // Observed patterns (IsObservedPattern) only, not part of the identity:
   // what this one occurrence adds.
   uint64_t sample_digest = 0;  // a statement of the other side (first report's kept)
-  uint64_t amount = 0;         // BACKUP_BLOCKS_WRITERS: microseconds the locks were held
+  uint64_t amount = 0;         // BACKUP_BLOCKS_WRITERS, LOCK_HELD_IDLE: microseconds the locks were held
   uint64_t victims = 0;        // statements of other connections that waited or timed out meanwhile
+  bool occurrence = true;      // false: the report only adds victims to an occurrence reported before
 };
 
 // IsObservedPattern: found by watching it happen, not from the aggregates:
 // each report is one occurrence, counted by the PatternStore itself.
 inline bool IsObservedPattern(PatternType t) {
-  return t == PatternType::kIgnoredLockError || t == PatternType::kBackupBlocksWriters;
+  return t == PatternType::kIgnoredLockError || t == PatternType::kBackupBlocksWriters ||
+         t == PatternType::kLockHeldIdle;
 }
 
 // IsPairPattern: the pattern is about one (read digest, write digest) pair
@@ -189,9 +192,11 @@ class PatternStore {
   //   deadlock / lock wait timeout -> 0 the GAP_LOCK_INSERT or
   //     SHARED_LOCK_UPGRADE whose write is the failing statement, 1 a
   //     read-modify-write pair whose write it is, 2 a lock-order inversion
-  //     whose tables the transaction had touched, 3 such a cycle, 4 (lock
-  //     wait timeouts) BACKUP_BLOCKS_WRITERS on the table,
+  //     whose tables the transaction had touched, 3 such a cycle,
   //     5 IGNORED_LOCK_ERROR on it.
+  // A lock wait timeout that fell into the span of a backup's or an idle
+  // transaction's locks on its table is linked to that finding by the
+  // Analyzer instead (IncidentLog::kWatchedRank), from the times, not here.
   uint64_t FindForIncident(uint32_t code, uint64_t table, uint64_t digest,
                            const std::vector<uint64_t>& history, int* rank) const EXCLUDES(mu_);
   // kNoLink: the rank of an incident without a link.

@@ -1,5 +1,6 @@
 #include "core/lock/session.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/lock/analyzer.h"
@@ -148,6 +149,10 @@ std::string_view Session::StatementText(uint64_t statement_id, std::string_view 
 
 void Session::OnStatementEnd(const StatementEnd& end) {
   analyzer_->CountStatement(connection_id_);
+  const Timestamp now = NowMicros();
+  // The application was away between the last statement and this one.
+  if (txn_.statements > 0 && end.start_time != 0 && end.start_time - last_end_ >= kIdleHoldMicros)
+    NoteIdleHold(end.start_time, end.text);
   text_statement_known_ = false;  // the next StatementText is another statement's
   const uint32_t error_code = ErrorToCount(end);
   if (error_code != 0 && IsLockError(error_code) && txn_.errors.size() == statement_first_error_) {
@@ -156,14 +161,6 @@ void Session::OnStatementEnd(const StatementEnd& end) {
   const bool touched = txn_.accesses.size() > statement_first_access_;
   const bool failed = txn_.errors.size() > statement_first_error_;
   if (end.backup_statement) backup_session_ = true;
-  if (end.lock_wait_micros >= Analyzer::kSlowLockWaitMicros && touched && !backup_session_) {
-    std::vector<uint64_t> waited;
-    for (size_t i = statement_first_access_; i < txn_.accesses.size(); ++i)
-      waited.push_back(txn_.tables[txn_.accesses[i].table].hash);
-    const Timestamp now = NowMicros();
-    analyzer_->RecordLockWait(connection_id_, waited, now - static_cast<Timestamp>(end.lock_wait_micros),
-                              now);
-  }
   // The application handled the deadlock (BEGIN, COMMIT or ROLLBACK before
   // anything else): what follows is a new transaction of its own.
   if (aftermath_.present && end.control != TxnControl::kNone && txn_.accesses.empty()) aftermath_ = {};
@@ -199,15 +196,14 @@ void Session::OnStatementEnd(const StatementEnd& end) {
       deadlock = deadlock || txn_.errors[i].code == kErrLockDeadlock;
     }
     if (need_text) {
-      if (known_digests_.size() < kMaxKnownDigests && known_digests_.insert(digest).second) {
-        txn_.new_digests.emplace_back(digest, digest_text_);
-      }
+      PublishDigestText(digest);
       // Published now or before (or the set is full, and it never will be
       // by this connection): the next hit skips the text.
       cached.published = true;
     }
     if (failed) RecordIncidents(digest);
   }
+  if (!backup_session_ && (touched || failed)) RecordLockWait(end, now);
   if (txn_.statements == 0) {
     txn_.isolation = end.isolation;
     txn_.autocommit = end.autocommit;
@@ -221,6 +217,7 @@ void Session::OnStatementEnd(const StatementEnd& end) {
   if (end.under_lock_tables) txn_.lock_tables = true;
   statement_first_access_ = static_cast<uint32_t>(txn_.accesses.size());
   statement_first_error_ = static_cast<uint32_t>(txn_.errors.size());
+  last_end_ = now;
 
   // ER_LOCK_DEADLOCK rolled the whole transaction back, whatever the
   // transaction state reads; the next statement starts a new one.
@@ -228,6 +225,81 @@ void Session::OnStatementEnd(const StatementEnd& end) {
     txn_.outcome = deadlock ? TxnOutcome::kDeadlock : end.outcome;
     Publish();
   }
+}
+
+void Session::PublishDigestText(uint64_t digest) {
+  if (known_digests_.size() < kMaxKnownDigests && known_digests_.insert(digest).second) {
+    txn_.new_digests.emplace_back(digest, digest_text_);
+  }
+}
+
+void Session::NoteIdleHold(Timestamp until, std::string_view after_text) {
+  // Only what earlier statements locked is held across the gap; a backup's
+  // read locks are BACKUP_BLOCKS_WRITERS's business.
+  if (backup_session_ || statement_first_access_ == 0) return;
+  IdleHold hold;
+  for (uint32_t i = 0; i < statement_first_access_; ++i) {
+    const TxnAccess& a = txn_.accesses[i];
+    if (!IsRowLocking(a.kind)) continue;
+    if (std::find(hold.tables.begin(), hold.tables.end(), a.table) == hold.tables.end())
+      hold.tables.push_back(a.table);
+  }
+  if (hold.tables.empty()) return;
+  hold.start = last_end_;
+  hold.end = until;
+  hold.before_digest = txn_.accesses[statement_first_access_ - 1].digest;
+  if (!after_text.empty()) {
+    // A rare event: the statement after the gap (often COMMIT, which is not
+    // digested otherwise) is worth its normalisation for the evidence.
+    hold.after_digest = Normalize(after_text, HashWords(after_text));
+    PublishDigestText(hold.after_digest);
+  }
+  std::vector<IdleHold>& holds = txn_.idle_holds;
+  if (holds.size() < kMaxIdleHoldsPerTxn) {
+    holds.push_back(std::move(hold));
+    return;
+  }
+  // Full: keep the longest ones.
+  auto shortest = std::min_element(holds.begin(), holds.end(), [](const IdleHold& a, const IdleHold& b) {
+    return a.end - a.start < b.end - b.start;
+  });
+  if (shortest->end - shortest->start < hold.end - hold.start) *shortest = std::move(hold);
+  analyzer_->CountDropped(1, connection_id_);
+}
+
+void Session::RecordLockWait(const StatementEnd& end, Timestamp now) {
+  // A lock wait timeout is a wait that gave up; the rest count when slow.
+  uint64_t incident = 0;
+  bool timed_out = false;
+  for (size_t i = statement_first_error_; i < txn_.errors.size(); ++i) {
+    if (txn_.errors[i].code != kErrLockWaitTimeout) continue;
+    timed_out = true;
+    if (incident == 0) incident = txn_.errors[i].incident;
+  }
+  // The server does not tell a plugin how long a statement waited for row
+  // locks: a statement that locked rows and ran long may have waited for
+  // them (LockHoldWatch counts it only if it ran while a holder held its
+  // table).
+  bool locked_rows = false;
+  for (size_t i = statement_first_access_; i < txn_.accesses.size(); ++i)
+    locked_rows = locked_rows || IsRowLocking(txn_.accesses[i].kind);
+  const bool ran_long = locked_rows && end.start_time != 0 &&
+                        now - end.start_time >= static_cast<Timestamp>(Analyzer::kSlowLockWaitMicros);
+  if (!timed_out && !ran_long && end.lock_wait_micros < Analyzer::kSlowLockWaitMicros) return;
+  std::vector<uint64_t> tables;
+  auto add = [&tables, this](int32_t idx) {
+    if (idx < 0) return;
+    const uint64_t h = txn_.tables[idx].hash;
+    if (std::find(tables.begin(), tables.end(), h) == tables.end()) tables.push_back(h);
+  };
+  for (size_t i = statement_first_access_; i < txn_.accesses.size(); ++i) add(txn_.accesses[i].table);
+  for (size_t i = statement_first_error_; i < txn_.errors.size(); ++i) add(txn_.errors[i].table);
+  if (tables.empty()) return;
+  // The wait lies somewhere in the statement's run.
+  Timestamp start = end.start_time != 0 && end.start_time <= now
+                        ? end.start_time
+                        : now - static_cast<Timestamp>(end.lock_wait_micros);
+  analyzer_->RecordLockWait(LockHoldWatch::Wait{connection_id_, std::move(tables), start, now, incident});
 }
 
 std::string Session::History() const {
@@ -339,6 +411,9 @@ void Session::FollowUpAfterPublish() {
 }
 
 void Session::OnDisconnect() {
+  // Locks held until the connection went away.
+  const Timestamp now = NowMicros();
+  if (txn_.statements > 0 && now - last_end_ >= kIdleHoldMicros) NoteIdleHold(now, {});
   txn_.outcome = TxnOutcome::kDisconnect;
   Publish();
   // The connection is gone: nothing retried what was pending.

@@ -110,9 +110,15 @@ struct StatementEnd {
   // The statement is one a backup tool runs (mariadb-dump, FLUSH TABLES WITH
   // READ LOCK, BACKUP STAGE): the connection is a backup session from now on.
   bool backup_statement = false;
-  // Microseconds the statement waited for its table locks (metadata and
-  // table locks: what LOCK TABLES ... READ makes writers wait for).
+  // Microseconds the statement waited for its metadata and table locks
+  // (what LOCK TABLES ... READ makes writers wait for). InnoDB's row lock
+  // waits are not in it (the server's Lock_time leaves them out too, as
+  // observed on 10.11): a long locking statement stands for those.
   uint64_t lock_wait_micros = 0;
+  // When the statement started (µs since the epoch, UTC; 0: not known, e.g.
+  // under SET TIMESTAMP). The time since the previous statement's end is
+  // the time the application spent elsewhere (LOCK_HELD_IDLE).
+  Timestamp start_time = 0;
 };
 
 class Session {
@@ -124,6 +130,10 @@ class Session {
   static constexpr size_t kMaxKeysPerTxn = 4096;
   static constexpr size_t kMaxKeysPerAccess = 64;
   static constexpr size_t kMaxErrorsPerTxn = 64;
+  static constexpr size_t kMaxIdleHoldsPerTxn = 4;
+  // kIdleHoldMicros: a transaction that holds row locks and sends nothing
+  // for this long is idle (LOCK_HELD_IDLE; docs/patterns.md says why 1 s).
+  static constexpr Timestamp kIdleHoldMicros = 1000 * 1000;
   // Longest USER/HOST, STATEMENT_DIGEST and TRANSACTION_HISTORY kept per incident.
   static constexpr size_t kMaxIdentity = 128;
   static constexpr size_t kMaxIncidentStatement = 512;
@@ -167,6 +177,16 @@ class Session {
   uint64_t Normalize(std::string_view raw, uint64_t raw_hash);
   int FindOrAddTable(std::string_view schema, std::string_view table);
   void RecordIncidents(uint64_t digest);
+  // NoteIdleHold records the time from the previous statement's end to
+  // `until` as an IdleHold when it is long and the transaction holds locks;
+  // `after_text` is the statement that ends it (empty: the disconnect).
+  void NoteIdleHold(Timestamp until, std::string_view after_text);
+  // RecordLockWait tells the Analyzer that the statement ending now waited
+  // long for its locks or timed out (LockHoldWatch).
+  void RecordLockWait(const StatementEnd& end, Timestamp now);
+  // PublishDigestText hands `digest`'s normalised text (in digest_text_) to
+  // the Analyzer with the transaction, once per connection and generation.
+  void PublishDigestText(uint64_t digest);
   // FollowUp: what the transaction being published tells about the one
   // before it (RETRIED, a deadlock's aftermath), and what it leaves for the
   // next.
@@ -202,6 +222,8 @@ class Session {
   bool routine_error_pending_ = false;
   uint32_t statement_first_access_ = 0;  // first access of the running statement
   uint32_t statement_first_error_ = 0;   // first error of the running statement
+  // When the last statement of the open transaction ended (LOCK_HELD_IDLE).
+  Timestamp last_end_ = 0;
   // The connection's statements, numbered from 0 (the unscoped window).
   uint64_t statement_number_ = 0;
   // The keyed reads of the last transactions (UNSCOPED_READ_MODIFY_WRITE).

@@ -34,6 +34,7 @@ void TransactionRecord::Clear() {
   statements = 0;
   first_statement = 0;
   if (after_deadlock.present) after_deadlock = DeadlockAftermath{};
+  idle_holds.clear();
   truncated = false;
   start = end = 0;
 }

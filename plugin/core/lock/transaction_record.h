@@ -77,6 +77,18 @@ struct DeadlockAftermath {
   uint64_t failed_first_digest = 0;  // the first statement of the rolled-back transaction
 };
 
+// A time the transaction sat idle between two statements while it held row
+// locks (LOCK_HELD_IDLE): from the end of one statement to the start of the
+// next (or to the disconnect).
+struct IdleHold {
+  Timestamp start = 0;
+  Timestamp end = 0;
+  uint64_t before_digest = 0;  // the last statement that touched a table before it
+  uint64_t after_digest = 0;   // the statement after it (0: the connection closed)
+  // Index into TransactionRecord::tables of each table it held locks on.
+  std::vector<uint16_t> tables;
+};
+
 struct TransactionRecord {
   std::vector<TxnTable> tables;
   std::vector<TxnAccess> accesses;
@@ -97,6 +109,9 @@ struct TransactionRecord {
   TxnOutcome outcome = TxnOutcome::kCommit;
   uint32_t statements = 0;
   DeadlockAftermath after_deadlock;
+  // The longest idle times with row locks held (at most
+  // Session::kMaxIdleHoldsPerTxn).
+  std::vector<IdleHold> idle_holds;
   // The connection-wide number of its first statement (the connection's
   // statements are numbered from 0), for the unscoped window.
   uint64_t first_statement = 0;

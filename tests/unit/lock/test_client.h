@@ -55,6 +55,10 @@ class Client {
   bool xa = false;
   // Set before a Run: that statement returned no row.
   bool found_nothing = false;
+  // Set before a Run: when that statement started (0: not known) and how
+  // long it waited for locks.
+  Timestamp start_time = 0;
+  uint64_t lock_wait_micros = 0;
 
   Session& session() { return session_; }
 
@@ -100,6 +104,10 @@ class Client {
     e.xa = xa;
     e.found_nothing = found_nothing;
     found_nothing = false;
+    e.start_time = start_time;
+    e.lock_wait_micros = lock_wait_micros;
+    start_time = 0;
+    lock_wait_micros = 0;
     const std::string head = text.substr(0, 8);
     if (head == "BEGIN") e.control = TxnControl::kBegin;
     if (head == "COMMIT") e.control = TxnControl::kCommit;

@@ -1,0 +1,66 @@
+#include "core/lock/lock_holds.h"
+
+#include <algorithm>
+
+namespace lockdiag {
+
+bool LockHoldWatch::Overlaps(const Span& s, const Wait& w) {
+  // Another connection, a table the holder locked, and a wait that began
+  // before the locks went (it may end a little after: it waited for them).
+  if (w.connection == s.connection || w.start > s.end || w.end < s.start) return false;
+  for (uint64_t t : w.tables) {
+    if (std::find(s.tables.begin(), s.tables.end(), t) != s.tables.end()) return true;
+  }
+  return false;
+}
+
+LockHoldWatch::Met LockHoldWatch::AddSpan(Span span) {
+  Met met;
+  MutexLock lock(&mu_);
+  for (const Wait& w : waits_) {
+    if (!Overlaps(span, w)) continue;
+    ++met.victims;
+    if (w.incident != 0) met.incidents.push_back(w.incident);
+  }
+  met.span = next_span_++;
+  if (spans_.size() >= kMaxSpans) spans_.pop_front();
+  // A span with victims is reported by the caller now.
+  const bool claimed = span.pattern != 0 || met.victims > 0;
+  spans_.push_back(Kept{std::move(span), met.span, claimed});
+  return met;
+}
+
+std::vector<LockHoldWatch::Hit> LockHoldWatch::AddWait(Wait wait) {
+  std::vector<Hit> hits;
+  MutexLock lock(&mu_);
+  for (Kept& k : spans_) {
+    if (!Overlaps(k.span, wait)) continue;
+    if (k.span.pattern != 0) {
+      // One wait is one victim of a finding, however many of its spans it met.
+      auto same = [&k](const Hit& h) { return h.pattern == k.span.pattern; };
+      if (std::find_if(hits.begin(), hits.end(), same) == hits.end())
+        hits.push_back(Hit{k.span.pattern, k.number, false, {}});
+      continue;
+    }
+    hits.push_back(Hit{0, k.number, !k.claimed, k.span.finding});
+    k.claimed = true;
+  }
+  if (waits_.size() >= kMaxWaits) waits_.pop_front();
+  waits_.push_back(std::move(wait));
+  return hits;
+}
+
+void LockHoldWatch::SetPattern(uint64_t span, uint64_t pattern) {
+  MutexLock lock(&mu_);
+  for (Kept& k : spans_) {
+    if (k.number == span) k.span.pattern = pattern;
+  }
+}
+
+void LockHoldWatch::Reset() {
+  MutexLock lock(&mu_);
+  spans_.clear();
+  waits_.clear();
+}
+
+}  // namespace lockdiag
