@@ -28,6 +28,7 @@ void Analyzer::Publish(const TransactionRecord& txn, uint64_t connection_id, Txn
 
   for (size_t t = 0; t < txn.tables.size(); ++t) {
     TableUpdate u{&txn.tables[t], &facts.tables[t], txn.isolation, 0, 0, 0, txn.backup};
+    u.first_digest = txn.accesses.empty() ? 0 : txn.accesses.front().digest;
     for (const TxnError& e : txn.errors) {
       if (e.table != static_cast<int32_t>(t)) continue;
       if (IsDuplicateKey(e.code)) ++u.duplicate_keys;

@@ -236,12 +236,27 @@ bool Analyzer::EvaluatePattern(const PatternCandidate& what, PatternRow* row) co
       if (!tables_.Lookup(what.tables[0], &s)) return false;
       if (row == nullptr) return true;
       seen(s.row.last_seen);
+      // Paths that write with the same statement at two levels are told
+      // apart by the statement their transactions begin with.
+      bool shared_write = false;
+      for (int i = 0; i < kIsolationCount; ++i) {
+        for (int j = i + 1; j < kIsolationCount; ++j) {
+          shared_write =
+              shared_write || (s.write_txns_by_isolation[i] > 0 && s.write_txns_by_isolation[j] > 0 &&
+                               s.write_sample_by_isolation[i].Top() == s.write_sample_by_isolation[j].Top());
+        }
+      }
       for (int iso = 0; iso < kIsolationCount; ++iso) {
         const uint64_t n = s.write_txns_by_isolation[iso];
         if (n == 0) continue;
         row->occurrences += n;
-        evidence(std::string(IsolationName(static_cast<Isolation>(iso))) + " (" + std::to_string(n) +
-                 "): " + quote(s.write_sample_by_isolation[iso].Top()));
+        const uint64_t write = s.write_sample_by_isolation[iso].Top();
+        const uint64_t first = s.first_sample_by_isolation[iso].Top();
+        std::string side = std::string(IsolationName(static_cast<Isolation>(iso))) + " (" +
+                           std::to_string(n) + "): " + quote(write);
+        if (shared_write && first != 0 && first != write)
+          side += " in transactions that begin with " + quote(first);
+        evidence(side);
       }
       return true;
     }

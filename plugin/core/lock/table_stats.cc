@@ -94,6 +94,7 @@ bool TableStatsStore::Apply(const TableUpdate& u, Timestamp now, uint64_t limit,
     if (f.wrote) {
       s.write_txns_by_isolation[iso]++;
       s.write_sample_by_isolation[iso].Add(f.write_digest);
+      s.first_sample_by_isolation[iso].Add(u.first_digest);
     }
     // Detectors: only when the class can have changed.
     if (!s.reported_mixed_lock_tables && (f.lock_tables || f.locked_without_lock_tables) &&

@@ -72,6 +72,7 @@ struct TableStats {
   DigestSample locked_without_lock_tables_sample;
   std::array<uint64_t, kIsolationCount> write_txns_by_isolation{};  // by Isolation
   std::array<DigestSample, kIsolationCount> write_sample_by_isolation{};
+  std::array<DigestSample, kIsolationCount> first_sample_by_isolation{};  // their first statements
   bool reported_mixed_lock_tables = false;
   bool reported_mixed_isolation = false;
 };
@@ -88,6 +89,9 @@ struct TableUpdate {
   // counted, but not a code path of the application (BACKUP_BLOCKS_WRITERS
   // reports it instead of MIXED_LOCK_TABLES).
   bool backup = false;
+  // The transaction's first statement: where code paths share the statement
+  // that writes, the one they start with tells them apart in EVIDENCE.
+  uint64_t first_digest = 0;
 };
 
 class TableStatsStore {

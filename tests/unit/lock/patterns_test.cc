@@ -891,6 +891,34 @@ TEST_F(PatternsTest, MixedIsolationLevelsQuotesTheApplicationsStatementsNotASetu
   EXPECT_EQ(rows[0].evidence.find("delete"), std::string::npos) << rows[0].evidence;
 }
 
+TEST_F(PatternsTest, MixedIsolationLevelsTellsPathsThatShareTheWriteApartByTheirFirstStatement) {
+  // Two code paths end with the same UPDATE: checkout (READ COMMITTED) and
+  // the nightly restock (REPEATABLE READ). The write alone says nothing.
+  a_.isolation = Isolation::kReadCommitted;
+  for (int i = 0; i < 3; ++i) {
+    a_.Begin();
+    a_.Run("SELECT id FROM carts WHERE id = 7", {{"shop.carts", kRead, {{"id", "7"}}}});
+    a_.Run("UPDATE stock SET n = n - 1 WHERE id = 1", {{"shop.stock", kWrite, {{"id", "1"}}}});
+    a_.Commit();
+  }
+  for (int i = 0; i < 2; ++i) {
+    b_.Begin();
+    b_.Run("SELECT id FROM suppliers WHERE id = 3", {{"shop.suppliers", kRead, {{"id", "3"}}}});
+    b_.Run("UPDATE stock SET n = n - 1 WHERE id = 1", {{"shop.stock", kWrite, {{"id", "1"}}}});
+    b_.Commit();
+  }
+  auto rows = Named("MIXED_ISOLATION_LEVELS");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_NE(rows[0].evidence.find("READ-COMMITTED (3): update stock set n = n - ? where id = ? in "
+                                  "transactions that begin with select id from carts where id = ?"),
+            std::string::npos)
+      << rows[0].evidence;
+  EXPECT_NE(rows[0].evidence.find("REPEATABLE-READ (2): update stock set n = n - ? where id = ? in "
+                                  "transactions that begin with select id from suppliers where id = ?"),
+            std::string::npos)
+      << rows[0].evidence;
+}
+
 TEST(PatternNames, TheIssue13NamesAreStable) {
   EXPECT_STREQ(PatternName(PatternType::kUnscopedReadModifyWrite), "UNSCOPED_READ_MODIFY_WRITE");
   EXPECT_STREQ(PatternName(PatternType::kGapLockInsert), "GAP_LOCK_INSERT");
