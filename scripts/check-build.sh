@@ -34,8 +34,8 @@ jobs=${LOCKDIAG_CHECK_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 args=(-DLOCKDIAG_WITH_PLUGIN=OFF -DLOCKDIAG_WITH_BENCHMARKS=OFF -DLOCKDIAG_WITH_TESTS=ON
   -DCMAKE_BUILD_TYPE=RelWithDebInfo)
-# The unit test binaries (and with them the three core libraries).
-targets=(lockdiag_common_tests lockdiag_unit_tests lockdiag_encoding_tests)
+# The unit test binaries (and with them the core libraries).
+targets=(lockdiag_common_tests lockdiag_unit_tests lockdiag_encoding_tests lockdiag_audit_tests)
 case $mode in
   clang-thread-safety)
     command -v clang++ >/dev/null || { echo "check-build: clang++ is not installed (scripts/install-deps.sh)" >&2; exit 1; }

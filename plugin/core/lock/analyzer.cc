@@ -145,6 +145,18 @@ uint64_t Analyzer::ReportObserved(const PatternCandidate& c, Timestamp now, uint
   return id;
 }
 
+void Analyzer::ReportConnectionLimit(std::string_view limit, uint32_t code, std::string detail,
+                                     Timestamp now) {
+  PatternCandidate c;
+  c.type = PatternType::kConnectionLimitReached;
+  // OBJECTS names the limit; its hash stands where a table's would.
+  c.tables.push_back(TableHash("", limit));
+  c.names.emplace_back(limit);
+  c.error_code = code;
+  c.detail = std::move(detail);
+  ReportObserved(c, now, 0);
+}
+
 void Analyzer::RecordLockWait(LockHoldWatch::Wait wait) {
   const uint64_t incident = wait.incident;
   const uint64_t connection = wait.connection;

@@ -30,6 +30,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -126,6 +127,10 @@ class Analyzer {
   // (then `wait.incident` is its incident, linked to the holder's finding
   // whose span it falls into).
   void RecordLockWait(LockHoldWatch::Wait wait);
+  // ReportConnectionLimit: a connection attempt was refused with `code`
+  // by the server variable `limit` (CONNECTION_LIMIT_REACHED); `detail` is
+  // what the adapter knows of the moment (the limit's value, the peak, who).
+  void ReportConnectionLimit(std::string_view limit, uint32_t code, std::string detail, Timestamp now);
   // SetRetried records the RETRIED column of incidents (Session knows it when
   // the connection's next transaction ends).
   void SetRetried(const std::vector<uint64_t>& incidents, bool retried) {

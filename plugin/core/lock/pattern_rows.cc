@@ -75,6 +75,12 @@ void Analyzer::ObservedPatternRow(const PatternInfo& info, PatternRow* row) cons
                " ms in all: " + quote(what.sample_digest));
       evidence(std::to_string(info.victims) + " application statement(s) waited or timed out meanwhile");
       break;
+    case PatternType::kConnectionLimitReached:
+      evidence(std::to_string(info.observations) + " connection attempt(s) refused by " +
+               (what.names.empty() ? std::string("a limit") : what.names[0]) + " (error " +
+               std::to_string(what.error_code) + ")");
+      if (!what.detail.empty()) evidence(what.detail);
+      break;
     case PatternType::kLockHeldIdle:
       evidence("after " + quote(what.read_digest) + " the transaction sat idle holding locks on " +
                Join(what.names, ", ") + " (" + std::to_string(info.observations) + " time(s), " +
@@ -263,6 +269,7 @@ bool Analyzer::EvaluatePattern(const PatternCandidate& what, PatternRow* row) co
     case PatternType::kIgnoredLockError:
     case PatternType::kBackupBlocksWriters:
     case PatternType::kLockHeldIdle:
+    case PatternType::kConnectionLimitReached:
       return true;  // BuildPatternRow fills their rows from the PatternStore's counts
   }
   return false;

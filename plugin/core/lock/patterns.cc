@@ -16,6 +16,7 @@ int64_t Footprint(const PatternCandidate& c) {
 
 void Observe(PatternInfo* info, const PatternCandidate& c, Timestamp now) {
   if (c.occurrence) info->observations += 1;
+  if (!c.detail.empty()) info->what.detail = c.detail;
   info->amount += c.amount;
   info->victims += c.victims;
   if (now > info->last_seen) info->last_seen = now;
@@ -49,6 +50,8 @@ const char* PatternName(PatternType type) {
       return "BACKUP_BLOCKS_WRITERS";
     case PatternType::kLockHeldIdle:
       return "LOCK_HELD_IDLE";
+    case PatternType::kConnectionLimitReached:
+      return "CONNECTION_LIMIT_REACHED";
   }
   return "UNKNOWN";
 }
@@ -75,6 +78,7 @@ Severity PatternSeverity(PatternType type) {
     case PatternType::kGapLockInsert:
     case PatternType::kSharedLockUpgrade:
     case PatternType::kIgnoredLockError:
+    case PatternType::kConnectionLimitReached:
       return Severity::kHigh;
     case PatternType::kMixedLockTables:
     case PatternType::kBackupBlocksWriters:
@@ -161,6 +165,20 @@ std::string PatternAdvice(const PatternCandidate& c) {
              "other writer of its rows on " +
              Join(objects, ", ") +
              " waits (innodb_lock_wait_timeout, 50 s by default) and may time out with error 1205.";
+    case PatternType::kConnectionLimitReached:
+      if (first == "max_connect_errors")
+        return "The server blocked a host after max_connect_errors interrupted connection attempts: "
+               "unblock it with FLUSH HOSTS (mariadb-admin flush-hosts), find why its connections fail "
+               "(Aborted_connects, the error log), and raise max_connect_errors if the failures are "
+               "harmless.";
+      if (first == "max_user_connections")
+        return "An account reached its connection limit: raise max_user_connections (or the account's "
+               "MAX_USER_CONNECTIONS with ALTER USER), or size the application's connection pool below it.";
+      return "Raise max_connections above the peak the application really needs, and with it the limits "
+             "that scale with connections (open_files_limit, table_open_cache, thread_cache_size; check "
+             "max_user_connections), or cap the application's connection pools below the limit; for many "
+             "mostly idle connections use thread_handling=pool-of-threads. Refusals beyond "
+             "max_connections + 1 never reach a plugin: compare Connection_errors_max_connections.";
   }
   return "";
 }

@@ -39,9 +39,10 @@ enum class PatternType : uint8_t {
   kIgnoredLockError,         // committed after a lock wait timeout / wrote on after a deadlock
   kBackupBlocksWriters,      // a backup held read locks on InnoDB tables
   kLockHeldIdle,             // a transaction sat idle holding locks others waited for
+  kConnectionLimitReached,   // connections refused by max_connections or another limit
 };
-inline constexpr int kPatternTypeCount = 12;
-static_assert(static_cast<int>(PatternType::kLockHeldIdle) + 1 == kPatternTypeCount,
+inline constexpr int kPatternTypeCount = 13;
+static_assert(static_cast<int>(PatternType::kConnectionLimitReached) + 1 == kPatternTypeCount,
               "kPatternTypeCount must count every PatternType");
 
 // PatternName: the stable PATTERN column value ("LOCK_ORDER_INVERSION", ...).
@@ -122,13 +123,16 @@ struct PatternCandidate {
   uint64_t amount = 0;         // BACKUP_BLOCKS_WRITERS, LOCK_HELD_IDLE: microseconds the locks were held
   uint64_t victims = 0;        // statements of other connections that waited or timed out meanwhile
   bool occurrence = true;      // false: the report only adds victims to an occurrence reported before
+  // CONNECTION_LIMIT_REACHED: the limit's value, the peak and who was
+  // refused last, as the adapter saw them (the latest report's is kept).
+  std::string detail;
 };
 
 // IsObservedPattern: found by watching it happen, not from the aggregates:
 // each report is one occurrence, counted by the PatternStore itself.
 inline bool IsObservedPattern(PatternType t) {
   return t == PatternType::kIgnoredLockError || t == PatternType::kBackupBlocksWriters ||
-         t == PatternType::kLockHeldIdle;
+         t == PatternType::kLockHeldIdle || t == PatternType::kConnectionLimitReached;
 }
 
 // IsPairPattern: the pattern is about one (read digest, write digest) pair

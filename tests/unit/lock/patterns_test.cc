@@ -919,6 +919,27 @@ TEST_F(PatternsTest, MixedIsolationLevelsTellsPathsThatShareTheWriteApartByTheir
       << rows[0].evidence;
 }
 
+TEST(ConnectionLimit, EachRefusalIsAnOccurrenceOfOneFindingPerLimit) {
+  Config config;
+  Analyzer analyzer(&config);
+  analyzer.ReportConnectionLimit("max_connections", 1040, "max_connections = 20; first", 100);
+  analyzer.ReportConnectionLimit("max_connections", 1040, "max_connections = 20; latest", 200);
+  analyzer.ReportConnectionLimit("max_user_connections", 1203, "max_user_connections = 2", 300);
+  auto rows = analyzer.SnapshotPatterns();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].pattern, "CONNECTION_LIMIT_REACHED");
+  EXPECT_EQ(rows[0].severity, "HIGH");
+  EXPECT_EQ(rows[0].objects, "max_connections");
+  EXPECT_EQ(rows[0].occurrences, 2u);
+  EXPECT_EQ(rows[0].last_seen, 200);
+  EXPECT_EQ(rows[0].evidence,
+            "2 connection attempt(s) refused by max_connections (error 1040); max_connections = 20; latest");
+  EXPECT_NE(rows[0].advice.find("open_files_limit"), std::string::npos) << rows[0].advice;
+  EXPECT_EQ(rows[1].objects, "max_user_connections");
+  EXPECT_NE(rows[1].advice.find("ALTER USER"), std::string::npos) << rows[1].advice;
+  EXPECT_EQ(analyzer.Status().patterns, 2u);
+}
+
 TEST(PatternNames, TheIssue13NamesAreStable) {
   EXPECT_STREQ(PatternName(PatternType::kUnscopedReadModifyWrite), "UNSCOPED_READ_MODIFY_WRITE");
   EXPECT_STREQ(PatternName(PatternType::kGapLockInsert), "GAP_LOCK_INSERT");
