@@ -4,6 +4,7 @@
 #include "server/audit_adapter.h"
 // The core after the server headers: they define macros (min, max) that the
 // standard headers the core includes must not see first.
+#include "server/connection_adapter.h"
 #include "server/encoding_adapter.h"
 #include "server/key_extractor.h"
 #include "server/plugin_state.h"
@@ -254,7 +255,8 @@ void NotifyEvent(MYSQL_THD mysql_thd, unsigned int event_class, const void* even
   THD* thd = static_cast<THD*>(mysql_thd);
   if (thd == nullptr) return;
   // A disconnect frees the connection's Session even while lockdiag is
-  // disabled: it happens once per connection and must not leak.
+  // disabled: it happens once per connection and must not leak (and a
+  // connection recorded as open must be recorded as closed).
   if (event_class == MYSQL_AUDIT_CONNECTION_CLASS &&
       static_cast<const mysql_event_connection*>(event)->event_subclass ==
           MYSQL_AUDIT_CONNECTION_DISCONNECT) {
@@ -263,6 +265,7 @@ void NotifyEvent(MYSQL_THD mysql_thd, unsigned int event_class, const void* even
     } catch (...) {
       GlobalAnalyzer().CountDropped(1, thd->thread_id);
     }
+    OnConnectionEvent(thd, static_cast<const mysql_event_connection*>(event));
     return;
   }
   // Disabled: return before touching anything else (the floor cost that
@@ -282,6 +285,9 @@ void NotifyEvent(MYSQL_THD mysql_thd, unsigned int event_class, const void* even
       }
       case MYSQL_AUDIT_GENERAL_CLASS:
         OnGeneral(thd, static_cast<const mysql_event_general*>(event));
+        break;
+      case MYSQL_AUDIT_CONNECTION_CLASS:
+        OnConnectionEvent(thd, static_cast<const mysql_event_connection*>(event));
         break;
       default:
         break;

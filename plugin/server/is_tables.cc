@@ -3,6 +3,7 @@
 // Own header after the server headers it relies on.
 #include "server/is_tables.h"
 // The core after the server headers (see audit_adapter.cc).
+#include "core/audit/connection_store.h"
 #include "core/lock/incidents.h"
 #include "server/plugin_state.h"
 
@@ -152,6 +153,17 @@ static ST_FIELD_INFO lockdiag_tables_fields[] = {
     Column("FIRST_SEEN", Datetime(0), NOT_NULL),
     Column("LAST_SEEN", Datetime(0), NOT_NULL),
     CEnd()};
+
+static ST_FIELD_INFO lockdiag_connections_fields[] = {Column("USER", Varchar(USERNAME_CHAR_LENGTH), NOT_NULL),
+                                                      Column("HOST", Varchar(HOSTNAME_LENGTH), NOT_NULL),
+                                                      Column("OUTCOME", Varchar(64), NOT_NULL),
+                                                      Column("ATTEMPTS", ULonglong(), NOT_NULL),
+                                                      Column("FIRST_SEEN", Datetime(0), NOT_NULL),
+                                                      Column("LAST_SEEN", Datetime(0), NOT_NULL),
+                                                      Column("CURRENT", ULonglong(), NULLABLE),
+                                                      Column("PEAK_CONCURRENT", ULonglong(), NULLABLE),
+                                                      Column("TOTAL_SECONDS", ULonglong(), NULLABLE),
+                                                      CEnd()};
 }  // namespace Show
 
 namespace lockdiag::server {
@@ -349,6 +361,46 @@ int FillEncodingRows(THD* thd, TABLE_LIST* tables) {
   return 0;
 }
 
+// --- LOCKDIAG_CONNECTIONS -----------------------------------------------------
+enum ConnectionColumn {
+  kCUser,
+  kCHost,
+  kCOutcome,
+  kCAttempts,
+  kCFirstSeen,
+  kCLastSeen,
+  kCCurrent,
+  kCPeakConcurrent,
+  kCTotalSeconds,
+  kCCount
+};
+static_assert(kCCount == ColumnCount(Show::lockdiag_connections_fields));
+
+int FillConnectionsRows(THD* thd, TABLE_LIST* tables) {
+  TABLE* table = tables->table;
+  Field** f = table->field;
+  for (const ConnectionRow& r : GlobalConnectionStore().Snapshot()) {
+    StoreName(f[kCUser], r.user);
+    StoreName(f[kCHost], r.host);
+    StoreName(f[kCOutcome], ConnectionErrorName(r.outcome));
+    StoreCount(f[kCAttempts], r.attempts);
+    StoreTime(thd, f[kCFirstSeen], r.first_seen);
+    StoreTime(thd, f[kCLastSeen], r.last_seen);
+    // Refused attempts were never connected: no concurrency, no time.
+    for (auto [col, value] : {std::pair{kCCurrent, r.current}, std::pair{kCPeakConcurrent, r.peak_concurrent},
+                              std::pair{kCTotalSeconds, r.total_micros / 1000000}}) {
+      if (r.outcome != 0) {
+        f[col]->set_null();
+      } else {
+        f[col]->set_notnull();
+        StoreCount(f[col], value);
+      }
+    }
+    if (schema_table_store_record(thd, table)) return 1;
+  }
+  return 0;
+}
+
 // InitTable: the init function of one I_S plugin: its columns and its
 // (guarded) fill function.
 template <ST_FIELD_INFO* Fields, int (*Rows)(THD*, TABLE_LIST*)>
@@ -366,5 +418,8 @@ int InitPatternsTable(void* p) { return InitTable<Show::lockdiag_patterns_fields
 int InitIncidentsTable(void* p) { return InitTable<Show::lockdiag_incidents_fields, FillIncidentsRows>(p); }
 int InitEncodingTable(void* p) { return InitTable<Show::lockdiag_encoding_fields, FillEncodingRows>(p); }
 int InitTablesTable(void* p) { return InitTable<Show::lockdiag_tables_fields, FillTablesRows>(p); }
+int InitConnectionsTable(void* p) {
+  return InitTable<Show::lockdiag_connections_fields, FillConnectionsRows>(p);
+}
 
 }  // namespace lockdiag::server

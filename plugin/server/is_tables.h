@@ -11,6 +11,7 @@ int InitEncodingTable(void* schema_table);
 int InitLockOrderTable(void* schema_table);
 int InitPatternsTable(void* schema_table);
 int InitIncidentsTable(void* schema_table);
+int InitConnectionsTable(void* schema_table);
 
 }  // namespace lockdiag::server
 

@@ -10,6 +10,7 @@
 //   LOCKDIAG_PATTERNS    INFORMATION_SCHEMA.LOCKDIAG_PATTERNS
 //   LOCKDIAG_INCIDENTS   INFORMATION_SCHEMA.LOCKDIAG_INCIDENTS
 //   LOCKDIAG_ENCODING INFORMATION_SCHEMA.LOCKDIAG_ENCODING
+//   LOCKDIAG_CONNECTIONS INFORMATION_SCHEMA.LOCKDIAG_CONNECTIONS
 #include "server/server_includes.h"
 // The core after the server headers (see audit_adapter.cc).
 #include "server/audit_adapter.h"
@@ -62,6 +63,7 @@ void UpdateReset(MYSQL_THD, st_mysql_sys_var*, void*, const void* save) {
   if (*static_cast<const my_bool*>(save)) {
     GlobalAnalyzer().Reset();
     GlobalEncodingStore().Reset();
+    GlobalConnectionStore().Reset();
   }
 }
 void UpdateEncodingChecks(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
@@ -101,21 +103,27 @@ st_mysql_sys_var* lockdiag_system_variables[] = {MYSQL_SYSVAR(enabled),
                                                  nullptr};
 
 // --- status variables --------------------------------------------------------
-// One SHOW_FUNC builds the Lockdiag_* array from a single Status() read, in
-// the scratch buffer the server passes (SHOW_VAR_FUNC_BUFF_SIZE bytes).
-constexpr int kStatusCount = 9;
+// One SHOW_FUNC builds the Lockdiag_* array from a single read of each store,
+// in the scratch buffer the server passes (SHOW_VAR_FUNC_BUFF_SIZE bytes).
+constexpr int kCountCount = 12;
+constexpr int kStatusCount = kCountCount + 1;  // and Lockdiag_connections_peak_time
 int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_var_type) {
   struct Scratch {
     SHOW_VAR vars[kStatusCount + 1];
-    unsigned long long values[kStatusCount];
+    unsigned long long values[kCountCount];
+    char peak_time[32];
   };
   static_assert(sizeof(Scratch) <= SHOW_VAR_FUNC_BUFF_SIZE, "scratch buffer too small");
   auto* s = static_cast<Scratch*>(buff);
   AnalyzerStatus st;
   encoding::EncodingStoreStatus enc;
+  ConnectionStatus conn;
+  uint64_t conn_bytes = 0;
   try {
     st = GlobalAnalyzer().Status();
     enc = GlobalEncodingStore().Status();
+    conn = GlobalConnectionStore().Status();
+    conn_bytes = GlobalConnectionStore().memory_bytes();
   } catch (...) {
     // Out of memory while counting findings: show what the counters say.
   }
@@ -123,21 +131,33 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
   const struct {
     const char* name;
     unsigned long long value;
-  } rows[kStatusCount] = {
+  } rows[kCountCount] = {
       {"statements", st.statements},
       {"table_lock_events", st.table_lock_events},
       {"transactions", st.transactions},
       {"tracked_tables", st.tracked_tables},
       {"patterns", st.patterns},
-      {"memory_bytes", st.memory_bytes + session_bytes + enc.memory_bytes},
-      {"dropped_events", st.dropped_events + enc.dropped},
+      {"memory_bytes", st.memory_bytes + session_bytes + enc.memory_bytes + conn_bytes},
+      {"dropped_events", st.dropped_events + enc.dropped + conn.dropped},
       {"encoding_findings", enc.findings},
       {"bytes_scanned", enc.bytes_scanned},
+      {"connections_current", conn.current},
+      {"connections_peak", conn.peak},
+      {"connections_refused", conn.refused},
   };
-  for (int i = 0; i < kStatusCount; ++i) {
+  for (int i = 0; i < kCountCount; ++i) {
     s->values[i] = rows[i].value;
     s->vars[i] = {rows[i].name, reinterpret_cast<char*>(&s->values[i]), SHOW_ULONGLONG};
   }
+  // When the peak was reached, UTC; empty before the first connection.
+  s->peak_time[0] = '\0';
+  if (conn.peak_time != 0) {
+    const time_t seconds = static_cast<time_t>(conn.peak_time / 1000000);
+    tm t{};
+    gmtime_r(&seconds, &t);
+    strftime(s->peak_time, sizeof s->peak_time, "%Y-%m-%d %H:%M:%S", &t);
+  }
+  s->vars[kCountCount] = {"connections_peak_time", s->peak_time, SHOW_CHAR};
   s->vars[kStatusCount] = {nullptr, nullptr, SHOW_UNDEF};
   var->type = SHOW_ARRAY;
   var->value = reinterpret_cast<char*>(s->vars);
@@ -155,6 +175,7 @@ int AuditInit(void* p) {
     // glibc keeps one loaded while a thread has thread_local state in it.)
     GlobalAnalyzer().Reset();
     GlobalEncodingStore().Reset();
+    GlobalConnectionStore().Clear();
     // Variables given at start-up (--lockdiag-...) were stored before init.
     Config& c = GlobalConfig();
     c.enabled.store(sv_enabled != 0);
@@ -232,5 +253,7 @@ maria_declare_plugin(lockdiag){MYSQL_AUDIT_PLUGIN,
                      "The last lock-related errors with the transaction that ran into them",
                      InitIncidentsTable),
     InfoSchemaPlugin("LOCKDIAG_ENCODING",
-                     "Character-set mismatches and suspected mojibake in written strings",
-                     InitEncodingTable) maria_declare_plugin_end;
+                     "Character-set mismatches and suspected mojibake in written strings", InitEncodingTable),
+    InfoSchemaPlugin("LOCKDIAG_CONNECTIONS",
+                     "Connection attempts per account and outcome, with concurrency and refusals",
+                     InitConnectionsTable) maria_declare_plugin_end;

@@ -6,6 +6,7 @@
 #ifndef LOCKDIAG_SERVER_PLUGIN_STATE_H_
 #define LOCKDIAG_SERVER_PLUGIN_STATE_H_
 
+#include "core/audit/connection_store.h"
 #include "core/lock/analyzer.h"
 #include "core/lock/config.h"
 #include "core/encoding/encoding_checker.h"
@@ -17,6 +18,7 @@ Config& GlobalConfig();
 Analyzer& GlobalAnalyzer();
 encoding::EncodingStore& GlobalEncodingStore();
 encoding::EncodingChecker& GlobalEncodingChecker();
+ConnectionStore& GlobalConnectionStore();
 
 }  // namespace lockdiag::server
 

@@ -170,4 +170,15 @@ void ConnectionStore::Reset() {
   dropped_ = 0;
 }
 
+void ConnectionStore::Clear() {
+  MutexLock lock(&mu_);
+  entries_.clear();
+  live_.clear();
+  name_bytes_ = 0;
+  peak_ = 0;
+  peak_time_ = 0;
+  refused_ = 0;
+  dropped_ = 0;
+}
+
 }  // namespace lockdiag

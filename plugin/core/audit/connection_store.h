@@ -98,6 +98,9 @@ class ConnectionStore {
   // Reset forgets the history (attempts, refusals, peaks, times); the
   // connections open now stay counted, as they are.
   void Reset() EXCLUDES(mu_);
+  // Clear forgets everything, the open sessions too (a new INSTALL: the
+  // disconnects of sessions opened under an earlier instance never come).
+  void Clear() EXCLUDES(mu_);
 
  private:
   using Key = std::tuple<std::string, std::string, uint32_t>;  // user, host, outcome

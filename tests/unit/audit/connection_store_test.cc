@@ -104,6 +104,16 @@ TEST(ConnectionStore, ResetKeepsTheOpenSessionsOnly) {
   EXPECT_EQ(store.Snapshot()[0].total_micros, 200u);
 }
 
+TEST(ConnectionStore, ClearForgetsTheOpenSessionsToo) {
+  ConnectionStore store;
+  store.OnConnect(1, "app", "web1", 0, 100);
+  store.Clear();
+  EXPECT_EQ(store.Status().current, 0u);
+  EXPECT_TRUE(store.Snapshot().empty());
+  store.OnDisconnect(1, 300);  // from before the new INSTALL: ignored
+  EXPECT_EQ(store.Status().current, 0u);
+}
+
 TEST(ConnectionStore, BoundsItsEntriesAndCountsWhatItDrops) {
   ConnectionStore store;
   for (size_t i = 0; i < ConnectionStore::kMaxEntries + 5; ++i)
