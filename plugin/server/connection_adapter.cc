@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "server/plugin_state.h"
+#include "server/trail_adapter.h"
 
 namespace lockdiag::server {
 namespace {
@@ -71,6 +72,7 @@ void OnConnectionEvent(MYSQL_THD, const mysql_event_connection* ev) {
     if (host.empty()) host = View(ev->ip, ev->ip_length);
     const uint32_t status = static_cast<uint32_t>(ev->status);
     const ConnectOutcome seen = store.OnConnect(ev->thread_id, user, host, status, now);
+    if (status != 0) TrailRefusedConnection(user, host, status, seen.limit);
     if (seen.limit != nullptr)
       GlobalAnalyzer().ReportConnectionLimit(seen.limit, status, LimitDetail(seen.limit, seen, user, host),
                                              now);

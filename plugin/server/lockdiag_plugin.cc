@@ -18,9 +18,13 @@
 #include "server/plugin_state.h"
 #include "core/lock/session.h"
 #include "server/session_registry.h"
+#include "server/trail_adapter.h"
 
 namespace lockdiag::server {
 namespace {
+
+constexpr unsigned kVersion = 0x0001;
+constexpr const char* kVersionString = "0.1";
 
 // --- system variables (the server prefixes them with "lockdiag_") ----------
 // Each variable mirrors into GlobalConfig(), which is what the core reads.
@@ -30,10 +34,21 @@ unsigned long sv_history_size = Config::kDefaultHistorySize;
 char* sv_ignore_schemas = nullptr;
 my_bool sv_reset = 0;
 my_bool sv_encoding_checks = 1;
+char* sv_log_file = nullptr;
+unsigned long long sv_log_rotate_size = 1000000;
+unsigned int sv_log_rotations = 9;
+my_bool sv_log_rotate_now = 0;
+
+TrailSettings CurrentTrailSettings() {
+  return TrailSettings{sv_log_file, sv_log_rotate_size, sv_log_rotations};
+}
 
 void UpdateEnabled(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
+  const bool was = *static_cast<my_bool*>(var) != 0;
   *static_cast<my_bool*>(var) = *static_cast<const my_bool*>(save);
-  GlobalConfig().enabled.store(*static_cast<const my_bool*>(save) != 0, std::memory_order_relaxed);
+  const bool now = *static_cast<const my_bool*>(save) != 0;
+  GlobalConfig().enabled.store(now, std::memory_order_relaxed);
+  if (was != now) TrailLifecycle(now ? "enabled" : "disabled", kVersionString);
 }
 void UpdateMaxTables(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
   *static_cast<unsigned long long*>(var) = *static_cast<const unsigned long long*>(save);
@@ -64,7 +79,38 @@ void UpdateReset(MYSQL_THD, st_mysql_sys_var*, void*, const void* save) {
     GlobalAnalyzer().Reset();
     GlobalEncodingStore().Reset();
     GlobalConnectionStore().Reset();
+    TrailLifecycle("reset", kVersionString);
   }
+}
+// The trail's variables: a string (PLUGIN_VAR_MEMALLOC, copied as for
+// lockdiag_ignore_schemas), two numbers, and a trigger.
+void UpdateLogFile(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
+  const char* value = *static_cast<char* const*>(save);
+  char* old = *static_cast<char**>(var);
+  *static_cast<char**>(var) = value ? my_strdup(PSI_NOT_INSTRUMENTED, value, MYF(0)) : nullptr;
+  my_free(old);
+  try {
+    TrailConfigure(CurrentTrailSettings());
+  } catch (...) {
+    // Out of memory: the trail keeps its previous file.
+  }
+}
+void UpdateLogRotateSize(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
+  *static_cast<unsigned long long*>(var) = *static_cast<const unsigned long long*>(save);
+  try {
+    TrailConfigure(CurrentTrailSettings());
+  } catch (...) {
+  }
+}
+void UpdateLogRotations(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
+  *static_cast<unsigned int*>(var) = *static_cast<const unsigned int*>(save);
+  try {
+    TrailConfigure(CurrentTrailSettings());
+  } catch (...) {
+  }
+}
+void UpdateLogRotateNow(MYSQL_THD, st_mysql_sys_var*, void*, const void* save) {
+  if (*static_cast<const my_bool*>(save)) TrailRotateNow();
 }
 void UpdateEncodingChecks(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
   *static_cast<my_bool*>(var) = *static_cast<const my_bool*>(save);
@@ -94,18 +140,37 @@ MYSQL_SYSVAR_BOOL(encoding_checks, sv_encoding_checks, PLUGIN_VAR_OPCMDARG,
                   "(INFORMATION_SCHEMA.LOCKDIAG_ENCODING).",
                   nullptr, UpdateEncodingChecks, 1);
 
+MYSQL_SYSVAR_STR(log_file, sv_log_file, PLUGIN_VAR_RQCMDARG | PLUGIN_VAR_MEMALLOC,
+                 "The audit trail: each new finding, lock incident, encoding finding, refused "
+                 "connection and lifecycle event as one JSON line. Empty (the default): off. A relative "
+                 "name is under the datadir.",
+                 nullptr, UpdateLogFile, "");
+MYSQL_SYSVAR_ULONGLONG(log_rotate_size, sv_log_rotate_size, PLUGIN_VAR_RQCMDARG,
+                       "Rotate lockdiag_log_file when it would grow past this many bytes (0: never).",
+                       nullptr, UpdateLogRotateSize, 1000000, 0, 1ULL << 40, 1);
+MYSQL_SYSVAR_UINT(log_rotations, sv_log_rotations, PLUGIN_VAR_RQCMDARG,
+                  "Rotated trail files kept (FILE.1 .. FILE.N); 0 truncates the file instead.", nullptr,
+                  UpdateLogRotations, 9, 0, 999, 1);
+MYSQL_SYSVAR_BOOL(log_rotate_now, sv_log_rotate_now, PLUGIN_VAR_OPCMDARG | PLUGIN_VAR_NOCMDOPT,
+                  "Setting it to ON rotates lockdiag_log_file now; it always reads OFF.", nullptr,
+                  UpdateLogRotateNow, 0);
+
 st_mysql_sys_var* lockdiag_system_variables[] = {MYSQL_SYSVAR(enabled),
                                                  MYSQL_SYSVAR(max_tables),
                                                  MYSQL_SYSVAR(history_size),
                                                  MYSQL_SYSVAR(ignore_schemas),
                                                  MYSQL_SYSVAR(reset),
                                                  MYSQL_SYSVAR(encoding_checks),
+                                                 MYSQL_SYSVAR(log_file),
+                                                 MYSQL_SYSVAR(log_rotate_size),
+                                                 MYSQL_SYSVAR(log_rotations),
+                                                 MYSQL_SYSVAR(log_rotate_now),
                                                  nullptr};
 
 // --- status variables --------------------------------------------------------
 // One SHOW_FUNC builds the Lockdiag_* array from a single read of each store,
 // in the scratch buffer the server passes (SHOW_VAR_FUNC_BUFF_SIZE bytes).
-constexpr int kCountCount = 12;
+constexpr int kCountCount = 14;
 constexpr int kStatusCount = kCountCount + 1;  // and Lockdiag_connections_peak_time
 int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_var_type) {
   struct Scratch {
@@ -119,11 +184,13 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
   encoding::EncodingStoreStatus enc;
   ConnectionStatus conn;
   uint64_t conn_bytes = 0;
+  Trail::Status trail;
   try {
     st = GlobalAnalyzer().Status();
     enc = GlobalEncodingStore().Status();
     conn = GlobalConnectionStore().Status();
     conn_bytes = GlobalConnectionStore().memory_bytes();
+    trail = TrailStatus();
   } catch (...) {
     // Out of memory while counting findings: show what the counters say.
   }
@@ -144,6 +211,8 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
       {"connections_current", conn.current},
       {"connections_peak", conn.peak},
       {"connections_refused", conn.refused},
+      {"log_written", trail.written},
+      {"log_dropped", trail.dropped},
   };
   for (int i = 0; i < kCountCount; ++i) {
     s->values[i] = rows[i].value;
@@ -183,13 +252,20 @@ int AuditInit(void* p) {
     c.history_size.store(sv_history_size);
     c.SetIgnoreSchemas(sv_ignore_schemas ? sv_ignore_schemas : Config::kDefaultIgnoreSchemas);
     GlobalEncodingChecker().set_enabled(sv_encoding_checks != 0);
+    if (!RegistryInit(p)) return 1;
+    TrailStart(CurrentTrailSettings(), kVersionString);
   } catch (...) {
     return 1;  // out of memory: the INSTALL fails with the server's error
   }
-  return RegistryInit(p) ? 0 : 1;
+  return 0;
 }
 
 int AuditDeinit(void* p) {
+  try {
+    TrailStop(kVersionString);
+  } catch (...) {
+    // Out of memory for the last line: the trail stops without it.
+  }
   RegistryDeinit(p);
   return 0;
 }
@@ -202,8 +278,6 @@ st_mysql_audit audit_descriptor = {
 
 st_mysql_information_schema is_descriptor = {MYSQL_INFORMATION_SCHEMA_INTERFACE_VERSION};
 
-constexpr unsigned kVersion = 0x0001;
-constexpr const char* kVersionString = "0.1";
 constexpr const char* kAuthor = "lockdiag developers";
 
 }  // namespace

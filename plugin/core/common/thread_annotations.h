@@ -29,6 +29,10 @@ class CAPABILITY("mutex") Mutex {
  public:
   void Lock() ACQUIRE() { mu_.lock(); }
   void Unlock() RELEASE() { mu_.unlock(); }
+  // BasicLockable, for std::condition_variable_any (its waits release and
+  // retake the Mutex inside a MutexLock scope).
+  void lock() ACQUIRE() { mu_.lock(); }
+  void unlock() RELEASE() { mu_.unlock(); }
 
  private:
   std::mutex mu_;

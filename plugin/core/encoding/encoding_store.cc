@@ -93,7 +93,11 @@ bool EncodingStore::Record(const FindingKey& key, std::string_view sample, std::
   row.sample = Utf8Head(sample, kMaxSampleChars);
   row.statement_digest = Utf8Head(digest, kMaxDigestChars);
   const int64_t footprint = Footprint(row);
+  EncodingListener* listener = listener_.load(std::memory_order_acquire);
+  EncodingRow told;
+  if (listener != nullptr) told = row;
 
+  bool inserted = false;
   const bool kept = rows_.Update(h, [&](RowMap& rows) {
     // Another thread may have created the row meanwhile.
     if (CountExisting(rows, h, key, now)) return true;
@@ -101,9 +105,11 @@ bool EncodingStore::Record(const FindingKey& key, std::string_view sample, std::
                                  max_memory_.load(std::memory_order_relaxed)))
       return false;
     rows.emplace(h, std::move(row));
+    inserted = true;
     return true;
   });
   if (!kept) dropped_.Add(1, hint);
+  if (inserted && listener != nullptr) listener->OnNewEncodingRow(told);
   return kept;
 }
 

@@ -110,6 +110,14 @@ struct EncodingStoreStatus {
   uint64_t dropped = 0;        // new rows refused by the bounds (add to Lockdiag_dropped_events)
 };
 
+// EncodingListener is told of each new row (the audit trail listens); called
+// on the recording thread with no lock held; must not block.
+class EncodingListener {
+ public:
+  virtual ~EncodingListener() = default;
+  virtual void OnNewEncodingRow(const EncodingRow& row) = 0;
+};
+
 class EncodingStore {
  public:
   static constexpr unsigned kShards = 16;
@@ -134,6 +142,9 @@ class EncodingStore {
   bool Record(const FindingKey& key, std::string_view sample, std::string_view digest, Timestamp now,
               uint64_t hint);
 
+  // SetListener installs (nullptr removes) the listener of new rows.
+  void SetListener(EncodingListener* listener) { listener_.store(listener, std::memory_order_release); }
+
   // CountBytesScanned adds to Lockdiag_bytes_scanned.
   void CountBytesScanned(uint64_t n, uint64_t hint) { bytes_scanned_.Add(n, hint); }
 
@@ -154,6 +165,7 @@ class EncodingStore {
   // Record() before it inserts, from any shard.
   ShardedMap<EncodingRow, kShards, RowMap> rows_;
   std::atomic<uint64_t> max_rows_{kDefaultMaxRows};
+  std::atomic<EncodingListener*> listener_{nullptr};
   std::atomic<uint64_t> max_memory_{kDefaultMaxMemoryBytes};
   ShardedCounter findings_;
   ShardedCounter bytes_scanned_;

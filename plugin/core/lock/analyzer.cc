@@ -141,7 +141,10 @@ uint64_t Analyzer::ReportObserved(const PatternCandidate& c, Timestamp now, uint
   bool is_new = false;
   const uint64_t id = patterns_.Report(c, now, limit, &is_new);
   if (id == 0) dropped_.Add(1, connection_id);
-  if (is_new) ResolveIncidentLinks();
+  if (is_new) {
+    NotifyNewFinding(id);
+    ResolveIncidentLinks();
+  }
   return id;
 }
 
@@ -274,7 +277,9 @@ void Analyzer::ReportPatterns(const std::vector<PatternCandidate>& found, Timest
   bool any_new = false;
   for (const PatternCandidate& c : found) {
     bool is_new = false;
-    if (patterns_.Report(c, now, limit, &is_new) == 0) dropped_.Add(1, hint);
+    const uint64_t id = patterns_.Report(c, now, limit, &is_new);
+    if (id == 0) dropped_.Add(1, hint);
+    if (is_new) NotifyNewFinding(id);
     any_new = any_new || is_new;
   }
   // The incidents this pattern explains usually happened already.
@@ -312,11 +317,27 @@ uint64_t Analyzer::RecordIncident(Incident incident) {
   }
   incident.tried_version = version;
   const uint64_t pattern = incident.row.pattern_id;
+  AnalyzerListener* listener = listener_.load(std::memory_order_acquire);
+  IncidentRow told;
+  if (listener != nullptr) told = incident.row;
   const uint64_t id =
       incidents_.Record(std::move(incident), config_->history_size.load(std::memory_order_relaxed));
+  if (listener != nullptr) {
+    told.id = id;
+    listener->OnIncident(told);
+  }
   // The error is related to the pattern whether or not the history keeps it.
   if (pattern != 0) patterns_.AddRelatedErrors(pattern, 1);
   return id;
+}
+
+void Analyzer::NotifyNewFinding(uint64_t id) {
+  AnalyzerListener* listener = listener_.load(std::memory_order_acquire);
+  if (listener == nullptr || id == 0) return;
+  PatternInfo info;
+  PatternRow row;
+  if (!patterns_.Get(id, &info) || !BuildPatternRow(info, &row)) return;
+  listener->OnNewFinding(row);
 }
 
 std::string Analyzer::Statement(uint64_t digest) const { return digests_.Lookup(digest); }

@@ -89,6 +89,16 @@ struct AnalyzerStatus {
   uint64_t dropped_events = 0;
 };
 
+// AnalyzerListener is told of each new finding and each new incident (the
+// audit trail listens). It is called on the thread that found it, with no
+// lockdiag lock held, and must not block (queue and return).
+class AnalyzerListener {
+ public:
+  virtual ~AnalyzerListener() = default;
+  virtual void OnNewFinding(const PatternRow& row) = 0;
+  virtual void OnIncident(const IncidentRow& row) = 0;
+};
+
 class Analyzer {
  public:
   // Bounds of the stores, per lockdiag_max_tables table.
@@ -156,6 +166,10 @@ class Analyzer {
 
   // Reset forgets everything recorded (lockdiag_reset).
   void Reset();
+
+  // SetListener installs (or with nullptr removes) the listener. REQUIRES:
+  // it outlives every call that may still be running into it.
+  void SetListener(AnalyzerListener* listener) { listener_.store(listener, std::memory_order_release); }
 
   // generation() changes at each Reset(): Sessions then re-send digest texts.
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
@@ -228,6 +242,10 @@ class Analyzer {
   ShardedCounter transactions_;
   ShardedCounter dropped_;
   std::atomic<uint64_t> generation_{0};
+  std::atomic<AnalyzerListener*> listener_{nullptr};
+
+  // NotifyNewFinding tells the listener (if any) of pattern `id`'s row.
+  void NotifyNewFinding(uint64_t id);
 };
 
 }  // namespace lockdiag

@@ -17,8 +17,14 @@ bool LockHoldWatch::Overlaps(const Span& s, const Wait& w) {
 LockHoldWatch::Met LockHoldWatch::AddSpan(Span span) {
   Met met;
   MutexLock lock(&mu_);
-  for (const Wait& w : waits_) {
+  for (KeptWait& kept : waits_) {
+    const Wait& w = kept.wait;
     if (!Overlaps(span, w)) continue;
+    if (span.pattern != 0) {
+      std::vector<uint64_t>& seen = kept.counted_for;
+      if (std::find(seen.begin(), seen.end(), span.pattern) != seen.end()) continue;
+      seen.push_back(span.pattern);
+    }
     ++met.victims;
     if (w.incident != 0) met.incidents.push_back(w.incident);
   }
@@ -32,21 +38,24 @@ LockHoldWatch::Met LockHoldWatch::AddSpan(Span span) {
 
 std::vector<LockHoldWatch::Hit> LockHoldWatch::AddWait(Wait wait) {
   std::vector<Hit> hits;
+  std::vector<uint64_t> counted_for;
   MutexLock lock(&mu_);
   for (Kept& k : spans_) {
     if (!Overlaps(k.span, wait)) continue;
     if (k.span.pattern != 0) {
       // One wait is one victim of a finding, however many of its spans it met.
       auto same = [&k](const Hit& h) { return h.pattern == k.span.pattern; };
-      if (std::find_if(hits.begin(), hits.end(), same) == hits.end())
+      if (std::find_if(hits.begin(), hits.end(), same) == hits.end()) {
         hits.push_back(Hit{k.span.pattern, k.number, false, {}});
+        counted_for.push_back(k.span.pattern);
+      }
       continue;
     }
     hits.push_back(Hit{0, k.number, !k.claimed, k.span.finding});
     k.claimed = true;
   }
   if (waits_.size() >= kMaxWaits) waits_.pop_front();
-  waits_.push_back(std::move(wait));
+  waits_.push_back(KeptWait{std::move(wait), std::move(counted_for)});
   return hits;
 }
 

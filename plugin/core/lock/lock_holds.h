@@ -89,11 +89,18 @@ class LockHoldWatch {
     uint64_t number = 0;
     bool claimed = false;  // reported, or its first victim is being reported
   };
+  struct KeptWait {
+    Wait wait;
+    // The findings it was counted for: one wait is one victim of a finding,
+    // however many of its spans it met (back-to-back dumps, repeated idle
+    // times of one code path).
+    std::vector<uint64_t> counted_for;
+  };
   static bool Overlaps(const Span& s, const Wait& w);
 
   Mutex mu_;
   std::deque<Kept> spans_ GUARDED_BY(mu_);
-  std::deque<Wait> waits_ GUARDED_BY(mu_);
+  std::deque<KeptWait> waits_ GUARDED_BY(mu_);
   uint64_t next_span_ GUARDED_BY(mu_) = 1;
 };
 

@@ -225,6 +225,14 @@ uint64_t PatternStore::Find(const PatternCandidate& c) const {
   return it == id_by_key_.end() ? 0 : it->second;
 }
 
+bool PatternStore::Get(uint64_t id, PatternInfo* out) const {
+  MutexLock lock(&mu_);
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return false;
+  *out = it->second;
+  return true;
+}
+
 std::vector<PatternInfo> PatternStore::Snapshot() const {
   MutexLock lock(&mu_);
   std::vector<PatternInfo> out;

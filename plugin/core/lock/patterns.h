@@ -181,6 +181,9 @@ class PatternStore {
   // recorded.
   uint64_t Find(const PatternCandidate& c) const EXCLUDES(mu_);
 
+  // Get copies the pattern `id`; false when there is none.
+  bool Get(uint64_t id, PatternInfo* out) const EXCLUDES(mu_);
+
   // Snapshot copies every pattern, in id order.
   std::vector<PatternInfo> Snapshot() const EXCLUDES(mu_);
 

@@ -42,9 +42,11 @@ TEST(LockHoldWatch, CountsWaitsOfOtherConnectionsOnItsTablesWhicheverComesFirst)
   EXPECT_TRUE(watch.AddWait({1, {10}, 200, 310, 0}).empty()) << "the holder's own connection";
   EXPECT_TRUE(watch.AddWait({3, {10}, 350, 360, 0}).empty()) << "after the locks went";
   EXPECT_TRUE(watch.AddWait({3, {10}, 10, 90, 0}).empty()) << "before the locks were taken";
-  // Two spans of one finding: one victim.
+  // Two spans of one finding: one victim, whichever is recorded first.
   watch.AddSpan(Span({10}, 305, 400, 7));
   EXPECT_EQ(Patterns(watch.AddWait({3, {10}, 290, 310, 0})), std::vector<uint64_t>{7});
+  EXPECT_EQ(watch.AddSpan(Span({10}, 300, 320, 7)).victims, 0u) << "every wait in it was counted for 7";
+  EXPECT_EQ(watch.AddSpan(Span({10}, 300, 320, 8)).victims, 2u) << "another finding counts them again";
   watch.Reset();
   EXPECT_EQ(watch.AddSpan(Span({10}, 100, 300, 8)).victims, 0u);
 }

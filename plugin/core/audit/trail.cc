@@ -1,0 +1,217 @@
+#include "core/audit/trail.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+namespace lockdiag {
+
+Trail::~Trail() { Stop(); }
+
+void Trail::Configure(Settings settings) {
+  MutexLock lock(&mu_);
+  settings_ = std::move(settings);
+  settings_version_++;
+  stopping_ = false;
+  if (!writer_.joinable()) writer_ = std::thread([this] { Run(); });
+  wake_.notify_all();
+}
+
+bool Trail::enabled() const {
+  MutexLock lock(&mu_);
+  return !settings_.path.empty() && writer_.joinable() && !stopping_;
+}
+
+bool Trail::Append(std::string line) {
+  MutexLock lock(&mu_);
+  if (settings_.path.empty() || stopping_ || !writer_.joinable()) return false;
+  if (queue_.size() >= kMaxQueuedLines || queued_bytes_ + line.size() > kMaxQueuedBytes) {
+    status_.dropped++;
+    return false;
+  }
+  queued_bytes_ += line.size() + 1;
+  queue_.push_back(std::move(line));
+  wake_.notify_one();
+  return true;
+}
+
+void Trail::RotateNow() {
+  MutexLock lock(&mu_);
+  rotate_requested_ = true;
+  wake_.notify_all();
+}
+
+void Trail::Flush() {
+  MutexLock lock(&mu_);
+  while (writer_.joinable() && (!queue_.empty() || writing_)) idle_.wait(mu_);
+}
+
+void Trail::Stop() {
+  std::thread writer;
+  {
+    MutexLock lock(&mu_);
+    if (!writer_.joinable()) return;
+    stopping_ = true;
+    wake_.notify_all();
+    writer = std::move(writer_);
+  }
+  writer.join();
+}
+
+Trail::Status Trail::status() const {
+  MutexLock lock(&mu_);
+  return status_;
+}
+
+void Trail::Run() {
+  std::deque<std::string> batch;
+  for (;;) {
+    Settings settings;
+    uint64_t version = 0;
+    bool rotate = false;
+    bool stop = false;
+    {
+      MutexLock lock(&mu_);
+      writing_ = false;
+      idle_.notify_all();
+      while (queue_.empty() && !rotate_requested_ && !stopping_ && opened_version_ == settings_version_)
+        wake_.wait(mu_);
+      batch.swap(queue_);
+      queued_bytes_ = 0;
+      writing_ = !batch.empty();
+      settings = settings_;
+      version = settings_version_;
+      rotate = rotate_requested_;
+      rotate_requested_ = false;
+      stop = stopping_;
+    }
+    // Everything below runs without the Mutex: connection threads append
+    // meanwhile into the fresh queue.
+    std::string error;
+    if (version != opened_version_) {
+      CloseFile();
+      opened_version_ = version;
+    }
+    if (rotate && !settings.path.empty()) Rotate(settings);
+    uint64_t written = 0;
+    uint64_t lost = 0;
+    if (!batch.empty()) {
+      if (!settings.path.empty() && WriteLines(batch, settings, &error)) {
+        written = batch.size();
+      } else {
+        lost = batch.size();
+      }
+    }
+    batch.clear();
+    if (settings.on_error != nullptr) {
+      if (!error.empty()) {
+        settings.on_error(error.c_str());
+      } else if (failing_ && written > 0) {
+        settings.on_error(nullptr);
+      }
+    }
+    if (!error.empty()) failing_ = true;
+    if (written > 0) failing_ = false;
+    {
+      MutexLock lock(&mu_);
+      status_.written += written;
+      status_.dropped += lost;
+      if (!error.empty()) {
+        status_.open_failures++;
+        status_.last_error = std::move(error);
+      }
+      if (stop && queue_.empty()) {
+        writing_ = false;
+        idle_.notify_all();
+        break;
+      }
+    }
+  }
+  CloseFile();
+}
+
+bool Trail::OpenFile(const Settings& s, std::string* error) {
+  if (fd_ >= 0) return true;
+  // O_NOFOLLOW: a symlink in the file's place is an error, not a redirection
+  // of the server's writes. 0600: the trail names users, hosts and tables.
+  fd_ = ::open(s.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd_ < 0) {
+    *error = "cannot open " + s.path + ": " + std::strerror(errno);
+    return false;
+  }
+  struct stat st;
+  if (fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *error = s.path + " is not a regular file";
+    CloseFile();
+    return false;
+  }
+  file_size_ = static_cast<uint64_t>(st.st_size);
+  return true;
+}
+
+void Trail::CloseFile() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  file_size_ = 0;
+}
+
+void Trail::Rotate(const Settings& s) {
+  CloseFile();
+  if (s.rotations == 0) {
+    // No old files kept: start the file again.
+    ::truncate(s.path.c_str(), 0);
+    return;
+  }
+  for (unsigned i = s.rotations; i > 1; --i) {
+    const std::string from = s.path + "." + std::to_string(i - 1);
+    const std::string to = s.path + "." + std::to_string(i);
+    std::rename(from.c_str(), to.c_str());
+  }
+  std::rename(s.path.c_str(), (s.path + ".1").c_str());
+}
+
+bool Trail::WriteLines(const std::deque<std::string>& lines, const Settings& s, std::string* error) {
+  std::string buf;
+  for (const std::string& line : lines) {
+    if (s.rotate_size > 0 && file_size_ + buf.size() + line.size() + 1 > s.rotate_size &&
+        file_size_ + buf.size() > 0) {
+      // Write what fits in this file, then rotate.
+      if (!buf.empty()) {
+        if (!OpenFile(s, error)) return false;
+        if (::write(fd_, buf.data(), buf.size()) != static_cast<ssize_t>(buf.size())) {
+          *error = "cannot write " + s.path + ": " + std::strerror(errno);
+          return false;
+        }
+        buf.clear();
+      }
+      Rotate(s);
+    }
+    if (!OpenFile(s, error)) return false;
+    buf += line;
+    buf += '\n';
+  }
+  if (buf.empty()) return true;
+  if (!OpenFile(s, error)) return false;
+  const char* p = buf.data();
+  size_t left = buf.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd_, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *error = "cannot write " + s.path + ": " + std::strerror(errno);
+      CloseFile();
+      return false;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  file_size_ += buf.size();
+  return true;
+}
+
+}  // namespace lockdiag

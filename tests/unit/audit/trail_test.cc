@@ -1,0 +1,135 @@
+#include "core/audit/trail.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace lockdiag {
+namespace {
+
+class TrailTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/lockdiag-trail-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    path_ = dir_ + "/trail.log";
+  }
+  void TearDown() override {
+    trail_.Stop();
+    (void)std::system(("rm -rf " + dir_).c_str());
+  }
+  static std::vector<std::string> Lines(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> out;
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+  }
+  Trail::Settings Settings(uint64_t rotate_size = 0, unsigned rotations = 9) {
+    Trail::Settings s;
+    s.path = path_;
+    s.rotate_size = rotate_size;
+    s.rotations = rotations;
+    return s;
+  }
+  std::string dir_;
+  std::string path_;
+  Trail trail_;
+};
+
+TEST_F(TrailTest, OffUntilConfiguredWithAPath) {
+  EXPECT_FALSE(trail_.enabled());
+  EXPECT_FALSE(trail_.Append("x"));
+  EXPECT_EQ(trail_.status().dropped, 0u) << "an off trail drops nothing: it records nothing";
+  trail_.Configure(Trail::Settings{});
+  EXPECT_FALSE(trail_.enabled());
+}
+
+TEST_F(TrailTest, AppendsLinesInOrderToAPrivateFile) {
+  trail_.Configure(Settings());
+  ASSERT_TRUE(trail_.enabled());
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(trail_.Append("{\"n\":" + std::to_string(i) + "}"));
+  trail_.Flush();
+  const auto lines = Lines(path_);
+  ASSERT_EQ(lines.size(), 100u);
+  EXPECT_EQ(lines.front(), "{\"n\":0}");
+  EXPECT_EQ(lines.back(), "{\"n\":99}");
+  struct stat st;
+  ASSERT_EQ(stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(trail_.status().written, 100u);
+}
+
+TEST_F(TrailTest, RefusesASymlinkInTheFilesPlaceAndCountsTheLoss) {
+  const std::string target = dir_ + "/elsewhere";
+  ASSERT_EQ(symlink(target.c_str(), path_.c_str()), 0);
+  trail_.Configure(Settings());
+  ASSERT_TRUE(trail_.Append("secret"));
+  trail_.Flush();
+  EXPECT_NE(access(target.c_str(), F_OK), 0) << "the symlink was followed";
+  const Trail::Status st = trail_.status();
+  EXPECT_EQ(st.written, 0u);
+  EXPECT_EQ(st.dropped, 1u);
+  EXPECT_GE(st.open_failures, 1u);
+  EXPECT_NE(st.last_error.find("cannot open"), std::string::npos) << st.last_error;
+}
+
+TEST_F(TrailTest, RotatesBySizeAndOnRequest) {
+  trail_.Configure(Settings(/*rotate_size=*/25, /*rotations=*/2));
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(trail_.Append("line-" + std::to_string(i) + "-xxxx"));  // 12 bytes
+  trail_.Flush();
+  // Two lines fit in 25 bytes: FILE holds 4,5, FILE.1 2,3, FILE.2 0,1.
+  EXPECT_EQ(Lines(path_), (std::vector<std::string>{"line-4-xxxx", "line-5-xxxx"}));
+  EXPECT_EQ(Lines(path_ + ".1"), (std::vector<std::string>{"line-2-xxxx", "line-3-xxxx"}));
+  EXPECT_EQ(Lines(path_ + ".2"), (std::vector<std::string>{"line-0-xxxx", "line-1-xxxx"}));
+  trail_.RotateNow();
+  ASSERT_TRUE(trail_.Append("after"));
+  trail_.Flush();
+  EXPECT_EQ(Lines(path_), std::vector<std::string>{"after"});
+  EXPECT_EQ(Lines(path_ + ".1"), (std::vector<std::string>{"line-4-xxxx", "line-5-xxxx"}));
+  EXPECT_NE(access((path_ + ".3").c_str(), F_OK), 0) << "only 2 rotations are kept";
+}
+
+TEST_F(TrailTest, AFullQueueDropsInsteadOfWaiting) {
+  // A path in a folder that does not exist: the writer cannot write, and
+  // Append must still return at once.
+  Trail::Settings s = Settings();
+  s.path = dir_ + "/missing/trail.log";
+  trail_.Configure(s);
+  size_t accepted = 0;
+  for (size_t i = 0; i < Trail::kMaxQueuedLines * 3; ++i) accepted += trail_.Append("x") ? 1 : 0;
+  trail_.Flush();
+  const Trail::Status st = trail_.status();
+  EXPECT_EQ(st.written, 0u);
+  EXPECT_EQ(st.dropped, Trail::kMaxQueuedLines * 3) << "queued lines that failed count as dropped too";
+  EXPECT_GE(accepted, 1u);
+}
+
+TEST_F(TrailTest, AnotherPathTakesEffectForTheNextLines) {
+  trail_.Configure(Settings());
+  ASSERT_TRUE(trail_.Append("one"));
+  trail_.Flush();
+  Trail::Settings s = Settings();
+  s.path = dir_ + "/other.log";
+  trail_.Configure(s);
+  ASSERT_TRUE(trail_.Append("two"));
+  trail_.Flush();
+  EXPECT_EQ(Lines(path_), std::vector<std::string>{"one"});
+  EXPECT_EQ(Lines(dir_ + "/other.log"), std::vector<std::string>{"two"});
+}
+
+TEST_F(TrailTest, StopWritesWhatIsQueued) {
+  trail_.Configure(Settings());
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(trail_.Append("l"));
+  trail_.Stop();
+  EXPECT_EQ(Lines(path_).size(), 1000u);
+  EXPECT_FALSE(trail_.Append("late"));
+}
+
+}  // namespace
+}  // namespace lockdiag
