@@ -85,7 +85,11 @@ void OnTableLock(THD* thd, const mysql_event_table* ev) {
   }
   StatementClass cls;
   thr_lock_type lock = ev->read_only ? TL_READ : TL_WRITE;
-  if (!StatementClassOf(thd->lex->sql_command, &cls)) {
+  // No statement is running: an event-scheduler job reads mysql.event
+  // (Event_db_repository::load_named_event) before its body runs, on a new
+  // THD whose LEX was never initialised (no lex_start): nothing in it may be
+  // read. Seen as a crash in ExtractKeys during the mtr suite.
+  if (thd->query() == nullptr || !StatementClassOf(thd->lex->sql_command, &cls)) {
     GlobalAnalyzer().CountTableLockEvent(ev->thread_id);
     return;
   }
@@ -198,6 +202,30 @@ StatementEnd StatementEndOf(THD* thd, const mysql_event_general* ev) {
   return end;
 }
 
+// NameMetadataLockTimeout: a statement that timed out waiting for a metadata
+// lock (a backup's LOCK TABLES ... READ on InnoDB, a DDL) never opened its
+// tables, so no table-lock event named them and ER_LOCK_WAIT_TIMEOUT names
+// none either: without this its incident has no table, and neither counts
+// as a writer the backup blocked nor links to BACKUP_BLOCKS_WRITERS. Such a
+// statement never reached mysql_lock_tables(), which sets utime_after_lock
+// (an InnoDB row-lock timeout did, and its tables were named). The table it
+// waited for is the first one without a metadata-lock ticket: open_tables()
+// takes them in table-list order. A CALL repeats the error of its procedure's
+// statement, which was named at that statement's own end.
+void NameMetadataLockTimeout(THD* thd, const StatementEnd& end, Session* session) {
+  if (end.error_code != ER_LOCK_WAIT_TIMEOUT || thd->utime_after_lock != thd->start_utime ||
+      thd->lex == nullptr || thd->lex->sql_command == SQLCOM_CALL || thd->locked_tables_mode != LTM_NONE)
+    return;
+  for (TABLE_LIST* tl = thd->lex->query_tables; tl != nullptr; tl = tl->next_global) {
+    if (tl->db.str == nullptr || tl->table_name.str == nullptr || tl->is_anonymous_derived_table() ||
+        tl->mdl_request.ticket != nullptr)
+      continue;
+    session->OnError(end.error_code, {tl->db.str, tl->db.length},
+                     {tl->table_name.str, tl->table_name.length});
+    return;
+  }
+}
+
 // EndFinishedEventJob: an event-scheduler job's THD ends without a
 // disconnect event: its Session is freed whenever no transaction is left
 // open, so none outlives the job.
@@ -231,6 +259,8 @@ void OnStatementStatus(THD* thd, const mysql_event_general* ev) {
   }
   AccessesUnderLockTables(thd, session);
   const StatementEnd end = StatementEndOf(thd, ev);
+  EncodingOnLockedTablesStatement(thd, end.text);
+  NameMetadataLockTimeout(thd, end, session);
   session->OnStatementEnd(end);
   EndFinishedEventJob(thd, end);
 }

@@ -217,7 +217,315 @@ uint64_t ConditionKey(uint32_t code, std::string_view message) {
   return key.value();
 }
 
+// --- INSERT and REPLACE under LOCK TABLES ----------------------------------
+// A statement run under LOCK TABLES fires no table-lock event (its tables
+// were locked at LOCK TABLES), and its items are freed before its STATUS
+// event; so its values are read back from its text, as the server's lexer
+// reads them. This is what a restore of mariadb-dump's output sends
+// (LOCK TABLES `t` WRITE; INSERT INTO `t` VALUES (...),(...); UNLOCK
+// TABLES): a restore through a client that declares the wrong character set
+// is where double encoding is born, and without this it went unseen.
+
+// SqlTokens: the lexer's tokens, as far as VALUES rows need them. Comments
+// are skipped, the content of executable comments (/*! ... */) is read as
+// the server runs it, and strings follow the connection's sql_mode
+// (NO_BACKSLASH_ESCAPES, ANSI_QUOTES) and character set (a multi-byte
+// character is never split, so a trail byte 0x5C is no escape).
+class SqlTokens {
+ public:
+  enum Kind { kEnd, kWord, kIdent, kString, kPunct };
+  struct Token {
+    Kind kind = kEnd;
+    const char* begin = nullptr;  // kString and kIdent: the content, without the quotes
+    const char* end = nullptr;
+    char quote = 0;  // kString and kIdent: the quote character
+  };
+
+  SqlTokens(std::string_view text, const CHARSET_INFO* cs, bool backslash_escapes, bool ansi_quotes)
+      : p_(text.data()),
+        end_(text.data() + text.size()),
+        cs_(cs),
+        mb_(cs->use_mb()),
+        backslash_escapes_(backslash_escapes),
+        ansi_quotes_(ansi_quotes) {}
+
+  Token Next() {
+    for (;;) {
+      while (p_ < end_ && static_cast<unsigned char>(*p_) <= ' ') ++p_;
+      if (p_ >= end_) return {};
+      if (in_executable_comment_ && Starts("*/")) {
+        p_ += 2;
+        in_executable_comment_ = false;
+        continue;
+      }
+      if (Starts("/*!") || Starts("/*M!")) {
+        p_ += p_[2] == '!' ? 3 : 4;
+        while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+        in_executable_comment_ = true;
+        continue;
+      }
+      if (Starts("/*")) {
+        const char* close = Find(p_ + 2, "*/");
+        p_ = close == nullptr ? end_ : close + 2;
+        continue;
+      }
+      if (*p_ == '#' || (Starts("--") && (p_ + 2 == end_ || static_cast<unsigned char>(p_[2]) <= ' '))) {
+        while (p_ < end_ && *p_ != '\n') ++p_;
+        continue;
+      }
+      break;
+    }
+    const char c = *p_;
+    if (c == '\'' || c == '"' || c == '`')
+      return Quoted(c == '`' || (c == '"' && ansi_quotes_) ? kIdent : kString);
+    Token t;
+    t.begin = p_;
+    if (IsWordByte(c)) {
+      while (p_ < end_ && IsWordByte(*p_)) ++p_;
+      t.kind = kWord;
+    } else {
+      ++p_;
+      t.kind = kPunct;
+    }
+    t.end = p_;
+    return t;
+  }
+
+  // Unescape: the bytes of a kString token's content, as the server stores
+  // them before any conversion (my_unescape in sql/sql_lex.cc).
+  void Unescape(const Token& t, std::string* out) const {
+    out->clear();
+    for (const char* s = t.begin; s < t.end;) {
+      const uint l = mb_ ? my_ismbchar(cs_, s, t.end) : 0;
+      if (l > 0) {
+        out->append(s, l);
+        s += l;
+      } else if (backslash_escapes_ && *s == '\\' && s + 1 < t.end) {
+        switch (s[1]) {
+          case 'n':
+            *out += '\n';
+            break;
+          case 't':
+            *out += '\t';
+            break;
+          case 'r':
+            *out += '\r';
+            break;
+          case 'b':
+            *out += '\b';
+            break;
+          case '0':
+            *out += '\0';
+            break;
+          case 'Z':
+            *out += '\032';
+            break;
+          case '_':
+          case '%':
+            *out += '\\';
+            *out += s[1];
+            break;
+          default:
+            *out += s[1];
+            break;
+        }
+        s += 2;
+      } else if (*s == t.quote) {
+        *out += *s;  // one of two: a lone quote would have ended the string
+        s += s + 1 < t.end ? 2 : 1;
+      } else {
+        *out += *s++;
+      }
+    }
+  }
+
+ private:
+  static bool IsWordByte(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x80 || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
+           u == '_' || u == '$';
+  }
+  bool Starts(const char* s) const {
+    const size_t n = strlen(s);
+    return static_cast<size_t>(end_ - p_) >= n && memcmp(p_, s, n) == 0;
+  }
+  const char* Find(const char* from, const char* s) const {
+    const size_t n = strlen(s);
+    for (const char* q = from; q + n <= end_; ++q) {
+      if (memcmp(q, s, n) == 0) return q;
+    }
+    return nullptr;
+  }
+  // Quoted: a string or quoted identifier; a doubled quote is part of it.
+  // Unterminated: the end (the statement ends inside it).
+  Token Quoted(Kind kind) {
+    Token t;
+    t.quote = *p_++;
+    t.begin = p_;
+    while (p_ < end_) {
+      const uint l = mb_ && kind == kString ? my_ismbchar(cs_, p_, end_) : 0;
+      if (l > 0) {
+        p_ += l;
+      } else if (kind == kString && backslash_escapes_ && *p_ == '\\') {
+        p_ = end_ - p_ >= 2 ? p_ + 2 : end_;
+      } else if (*p_ == t.quote) {
+        if (p_ + 1 < end_ && p_[1] == t.quote) {
+          p_ += 2;
+          continue;
+        }
+        t.kind = kind;
+        t.end = p_++;
+        return t;
+      } else {
+        ++p_;
+      }
+    }
+    return {};
+  }
+
+  const char* p_;
+  const char* const end_;
+  const CHARSET_INFO* const cs_;
+  const bool mb_;
+  const bool backslash_escapes_;
+  const bool ansi_quotes_;
+  bool in_executable_comment_ = false;
+};
+
+// IsWord: `t` is the keyword `word` (lower case), in any case.
+bool IsWord(const SqlTokens::Token& t, const char* word) {
+  const size_t n = strlen(word);
+  if (t.kind != SqlTokens::kWord || static_cast<size_t>(t.end - t.begin) != n) return false;
+  for (size_t i = 0; i < n; ++i) {
+    const char c = t.begin[i];
+    if ((c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) != word[i]) return false;
+  }
+  return true;
+}
+
+bool IsPunct(const SqlTokens::Token& t, char c) { return t.kind == SqlTokens::kPunct && *t.begin == c; }
+
+// LockedTable: the statement's target table when it is one of the tables
+// LOCK TABLES opened (alive until UNLOCK TABLES), else nullptr.
+TABLE* LockedTable(THD* thd) {
+  const TABLE_LIST* tl = thd->lex->query_tables;
+  if (tl == nullptr || tl->table == nullptr) return nullptr;
+  for (TABLE* t = thd->open_tables; t != nullptr; t = t->next) {
+    if (t == tl->table) return t;
+  }
+  return nullptr;
+}
+
+// ValuesFromText collects, into `values` (the bytes in `copies`, reserved
+// by the caller to kMaxValues so that views into it stay valid), the string
+// literals of an INSERT / REPLACE ... VALUES text, with their columns: the
+// column list right before VALUES, else the table's columns in order. A
+// value is taken only when it is one string literal (no introducer, no
+// expression); the first kMaxRows rows are read.
+void ValuesFromText(THD* thd, TABLE* table, std::string_view text, std::vector<WrittenValue>* values,
+                    std::vector<std::string>* copies) {
+  SqlTokens tokens(text, thd->variables.character_set_client, thd->backslash_escapes(),
+                   (thd->variables.sql_mode & MODE_ANSI_QUOTES) != 0);
+  SqlTokens::Token t = tokens.Next();
+  if (!IsWord(t, "insert") && !IsWord(t, "replace")) return;
+  Field* listed[kMaxInsertColumns];
+  uint listed_count = 0;
+  bool have_list = false;
+  SqlTokens::Token prev;
+  for (;;) {
+    t = tokens.Next();
+    if (t.kind == SqlTokens::kEnd || IsWord(t, "select") || IsWord(t, "set")) return;
+    if (IsWord(t, "values") || IsWord(t, "value")) break;
+    if (IsPunct(t, '(')) {
+      // The column list, or a PARTITION list (which names no column).
+      const bool partition = IsWord(prev, "partition");
+      have_list = !partition;
+      listed_count = 0;
+      for (t = tokens.Next(); !IsPunct(t, ')'); t = tokens.Next()) {
+        if (t.kind == SqlTokens::kEnd) return;
+        if (IsPunct(t, ',') || partition) continue;
+        if (t.kind != SqlTokens::kWord && t.kind != SqlTokens::kIdent) return;
+        if (listed_count == kMaxInsertColumns) continue;
+        // find_field_by_name compares NUL-terminated names.
+        char buf[NAME_LEN + 1];
+        const size_t length = static_cast<size_t>(t.end - t.begin);
+        Field* field = nullptr;
+        if (length <= NAME_LEN) {
+          memcpy(buf, t.begin, length);
+          buf[length] = '\0';
+          LEX_CSTRING name{buf, length};
+          field = table->find_field_by_name(&name);
+        }
+        listed[listed_count++] = field != nullptr && HoldsCharacters(table, field) ? field : nullptr;
+      }
+    }
+    prev = t;
+  }
+  auto target = [&](uint col) -> Field* {
+    if (have_list) return col < listed_count ? listed[col] : nullptr;
+    // Without a column list the values go to the visible columns in order.
+    for (uint i = 0; i < table->s->fields; ++i) {
+      Field* field = table->field[i];
+      if (field->invisible != VISIBLE) continue;
+      if (col-- == 0) return HoldsCharacters(table, field) ? field : nullptr;
+    }
+    return nullptr;
+  };
+  t = tokens.Next();
+  for (uint32_t row = 0; IsPunct(t, '(') && row < kMaxRows; ++row) {
+    for (uint col = 0;; ++col) {
+      // One value: its tokens up to a ',' or ')' outside parentheses.
+      int depth = 0;
+      uint count = 0;
+      SqlTokens::Token first;
+      for (t = tokens.Next(); depth > 0 || !(IsPunct(t, ',') || IsPunct(t, ')')); t = tokens.Next()) {
+        if (t.kind == SqlTokens::kEnd) return;
+        if (IsPunct(t, '(')) ++depth;
+        if (IsPunct(t, ')')) --depth;
+        if (count++ == 0) first = t;
+      }
+      Field* field = target(col);
+      if (count == 1 && first.kind == SqlTokens::kString && field != nullptr) {
+        if (values->size() >= kMaxValues) return;
+        copies->emplace_back();
+        tokens.Unescape(first, &copies->back());
+        WrittenValue v;
+        v.schema = View(table->s->db);
+        v.table = View(table->s->table_name);
+        v.column = View(field->field_name);
+        v.column_charset = View(field->charset()->cs_name);
+        v.value = copies->back();
+        values->push_back(v);
+      }
+      if (IsPunct(t, ')')) break;
+    }
+    t = tokens.Next();
+    if (!IsPunct(t, ',')) return;
+    t = tokens.Next();
+  }
+}
+
 }  // namespace
+
+void EncodingOnLockedTablesStatement(THD* thd, std::string_view text) {
+  encoding::EncodingChecker& checker = GlobalEncodingChecker();
+  if (!checker.enabled() || thd->lex == nullptr || thd->locked_tables_mode != LTM_LOCK_TABLES) return;
+  const enum_sql_command cmd = thd->lex->sql_command;
+  if (cmd != SQLCOM_INSERT && cmd != SQLCOM_REPLACE) return;
+  TABLE* table = LockedTable(thd);
+  if (table == nullptr) return;
+  std::vector<WrittenValue> values;
+  std::vector<std::string> copies;
+  copies.reserve(kMaxValues);
+  ValuesFromText(thd, table, text, &values, &copies);
+  if (values.empty()) return;
+  std::string_view digest;
+  if (!StatementDigestOf(thd, &digest)) return;
+  WriteContext ctx = ContextFor(thd, digest);
+  ctx.values = values.data();
+  ctx.value_count = values.size();
+  checker.CheckWrite(ctx);
+}
 
 void EncodingOnWriteTarget(THD* thd, TABLE* table) {
   encoding::EncodingChecker& checker = GlobalEncodingChecker();

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 class THD;
 struct TABLE;
@@ -21,6 +22,12 @@ namespace lockdiag::server {
 // UPDATE). Collects the string literals and parameters written into its
 // character columns and checks them.
 void EncodingOnWriteTarget(THD* thd, TABLE* table);
+
+// OnLockedTablesStatement: the STATUS event of a statement run under LOCK
+// TABLES, whose text is `text`: for INSERT / REPLACE ... VALUES, checks the
+// string literals of its text (such statements fire no table-lock event,
+// and their items are gone by then).
+void EncodingOnLockedTablesStatement(THD* thd, std::string_view text);
 
 // OnServerCondition: a warning or error event of the running statement.
 void EncodingOnServerCondition(THD* thd, uint32_t code, const char* message, size_t length);
