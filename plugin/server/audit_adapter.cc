@@ -99,6 +99,8 @@ void OnTableLock(THD* thd, const mysql_event_table* ev) {
   access.schema = {ev->database.str, ev->database.length};
   access.table = {ev->table.str, ev->table.length};
   access.under_named_lock = HoldsNamedLock(thd);
+  access.isolation = static_cast<Isolation>(thd->tx_isolation);
+  access.isolation_known = true;
   // A table the statement locks only for its triggers, stored functions or
   // foreign keys (prelocking): written or read by that code, not by the
   // statement's own clauses, so it gets neither the statement's class nor

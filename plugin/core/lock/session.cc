@@ -59,6 +59,10 @@ void Session::OnTableAccess(const AccessEvent& a) {
     analyzer_->CountDropped(1, connection_id_);
     return;
   }
+  if (txn_.accesses.empty() && a.isolation_known) {
+    txn_.isolation = a.isolation;
+    isolation_from_access_ = true;
+  }
   txn_.tables[idx].accesses[static_cast<int>(a.kind)]++;
   if (a.transactional) txn_.tables[idx].transactional = true;
   if (IsLockTables(a.kind)) txn_.lock_tables = true;
@@ -205,7 +209,7 @@ void Session::OnStatementEnd(const StatementEnd& end) {
   }
   if (!backup_session_ && (touched || failed)) RecordLockWait(end, now);
   if (txn_.statements == 0) {
-    txn_.isolation = end.isolation;
+    if (!isolation_from_access_) txn_.isolation = end.isolation;
     txn_.autocommit = end.autocommit;
     txn_.first_statement = statement_number_;
   }
@@ -431,12 +435,14 @@ void Session::Publish() {
   txn_.Clear();
   statement_first_access_ = 0;
   statement_first_error_ = 0;
+  isolation_from_access_ = false;
 }
 
 void Session::TEST_DiscardTransaction() {
   txn_.Clear();
   statement_first_access_ = 0;
   statement_first_error_ = 0;
+  isolation_from_access_ = false;
 }
 
 }  // namespace lockdiag

@@ -82,6 +82,12 @@ struct AccessEvent {
   // plain writes and INSERTs can complete a read-modify-write.
   WriteForm form = WriteForm::kPlain;
   bool transactional = false;  // the table's engine has transactions (InnoDB, not MyISAM)
+  // The transaction's isolation level while the statement runs
+  // (thd->tx_isolation). At the statement's end a one-shot SET TRANSACTION
+  // ISOLATION LEVEL is already reset for an autocommit statement, so the
+  // level of a transaction is taken from its first access when known.
+  Isolation isolation = Isolation::kRepeatableRead;
+  bool isolation_known = false;
 };
 
 // Statements that begin or end a transaction explicitly.
@@ -222,6 +228,7 @@ class Session {
   bool routine_error_pending_ = false;
   uint32_t statement_first_access_ = 0;  // first access of the running statement
   uint32_t statement_first_error_ = 0;   // first error of the running statement
+  bool isolation_from_access_ = false;   // txn_.isolation came from its first access
   // When the last statement of the open transaction ended (LOCK_HELD_IDLE).
   Timestamp last_end_ = 0;
   // The connection's statements, numbered from 0 (the unscoped window).

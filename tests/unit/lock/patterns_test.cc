@@ -919,6 +919,31 @@ TEST_F(PatternsTest, MixedIsolationLevelsTellsPathsThatShareTheWriteApartByTheir
       << rows[0].evidence;
 }
 
+TEST_F(PatternsTest, AOneShotIsolationLevelIsTakenFromTheFirstAccess) {
+  // SET TRANSACTION ISOLATION LEVEL READ COMMITTED, then an autocommit
+  // UPDATE: the server resets the one-shot level when the statement
+  // commits, so its end reports REPEATABLE READ; its table lock saw READ
+  // COMMITTED.
+  for (int i = 0; i < 2; ++i) {
+    AccessEvent e;
+    e.schema = "shop";
+    e.table = "stats";
+    e.kind = kWrite;
+    e.isolation = Isolation::kReadCommitted;
+    e.isolation_known = true;
+    a_.session().OnTableAccess(e);
+    StatementEnd end;
+    end.text = "UPDATE stats SET n = n + 1 WHERE id = 1";
+    end.isolation = Isolation::kRepeatableRead;
+    a_.session().OnStatementEnd(end);
+  }
+  Update(b_, "stats", "2");
+  auto rows = Named("MIXED_ISOLATION_LEVELS");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_NE(rows[0].evidence.find("READ-COMMITTED (2)"), std::string::npos) << rows[0].evidence;
+  EXPECT_NE(rows[0].evidence.find("REPEATABLE-READ (1)"), std::string::npos) << rows[0].evidence;
+}
+
 TEST(ConnectionLimit, EachRefusalIsAnOccurrenceOfOneFindingPerLimit) {
   Config config;
   Analyzer analyzer(&config);
