@@ -284,11 +284,15 @@ void Session::RecordLockWait(const StatementEnd& end, Timestamp now) {
   // locks: a statement that locked rows and ran long may have waited for
   // them (LockHoldWatch counts it only if it ran while a holder held its
   // table).
-  bool locked_rows = false;
-  for (size_t i = statement_first_access_; i < txn_.accesses.size(); ++i)
-    locked_rows = locked_rows || IsRowLocking(txn_.accesses[i].kind);
-  const bool ran_long = locked_rows && end.start_time != 0 &&
-                        now - end.start_time >= static_cast<Timestamp>(Analyzer::kSlowLockWaitMicros);
+  // Cheapest test first: most statements are quick.
+  bool ran_long =
+      end.start_time != 0 && now - end.start_time >= static_cast<Timestamp>(Analyzer::kSlowLockWaitMicros);
+  if (ran_long) {
+    bool locked_rows = false;
+    for (size_t i = statement_first_access_; i < txn_.accesses.size(); ++i)
+      locked_rows = locked_rows || IsRowLocking(txn_.accesses[i].kind);
+    ran_long = locked_rows;
+  }
   if (!timed_out && !ran_long && end.lock_wait_micros < Analyzer::kSlowLockWaitMicros) return;
   std::vector<uint64_t> tables;
   auto add = [&tables, this](int32_t idx) {
