@@ -51,7 +51,7 @@ std::string LimitDetail(const char* limit, const ConnectOutcome& seen, std::stri
 
 }  // namespace
 
-void OnConnectionEvent(MYSQL_THD, const mysql_event_connection* ev) {
+void OnConnectionEvent(MYSQL_THD mysql_thd, const mysql_event_connection* ev) {
   try {
     ConnectionStore& store = GlobalConnectionStore();
     const Timestamp now = NowMicros();
@@ -67,9 +67,19 @@ void OnConnectionEvent(MYSQL_THD, const mysql_event_connection* ev) {
     }
     // The account as the client named it; the host as resolved, else the
     // address. The audit API carries no password.
-    const std::string_view user = View(ev->user, ev->user_length);
+    std::string_view user = View(ev->user, ev->user_length);
     std::string_view host = View(ev->host, ev->host_length);
     if (host.empty()) host = View(ev->ip, ev->ip_length);
+    if (ev->event_subclass == MYSQL_AUDIT_CONNECTION_CHANGE_USER) {
+      // The CHANGE_USER event names the account the connection had before
+      // (sql_audit.h fills it from the saved context); the THD's context
+      // holds the account it changes to, or tried to.
+      const Security_context* sctx = static_cast<THD*>(mysql_thd)->security_ctx;
+      if (sctx != nullptr && sctx->user != nullptr) {
+        user = sctx->user;
+        host = sctx->host_or_ip != nullptr ? std::string_view(sctx->host_or_ip) : host;
+      }
+    }
     const uint32_t status = static_cast<uint32_t>(ev->status);
     const ConnectOutcome seen = store.OnConnect(ev->thread_id, user, host, status, now);
     if (status != 0) TrailRefusedConnection(user, host, status, seen.limit);

@@ -48,7 +48,11 @@ void UpdateEnabled(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
   *static_cast<my_bool*>(var) = *static_cast<const my_bool*>(save);
   const bool now = *static_cast<const my_bool*>(save) != 0;
   GlobalConfig().enabled.store(now, std::memory_order_relaxed);
-  if (was != now) TrailLifecycle(now ? "enabled" : "disabled", kVersionString);
+  try {
+    if (was != now) TrailLifecycle(now ? "enabled" : "disabled", kVersionString);
+  } catch (...) {
+    // Out of memory: the trail misses the line; the setting is made.
+  }
 }
 void UpdateMaxTables(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
   *static_cast<unsigned long long*>(var) = *static_cast<const unsigned long long*>(save);
@@ -78,8 +82,12 @@ void UpdateReset(MYSQL_THD, st_mysql_sys_var*, void*, const void* save) {
   if (*static_cast<const my_bool*>(save)) {
     GlobalAnalyzer().Reset();
     GlobalEncodingStore().Reset();
-    GlobalConnectionStore().Reset();
-    TrailLifecycle("reset", kVersionString);
+    try {
+      GlobalConnectionStore().Reset(NowMicros());
+      TrailLifecycle("reset", kVersionString);
+    } catch (...) {
+      // Out of memory: the connection history stays; the reset happened.
+    }
   }
 }
 // The trail's variables: a string (PLUGIN_VAR_MEMALLOC, copied as for
@@ -253,19 +261,20 @@ int AuditInit(void* p) {
     c.SetIgnoreSchemas(sv_ignore_schemas ? sv_ignore_schemas : Config::kDefaultIgnoreSchemas);
     GlobalEncodingChecker().set_enabled(sv_encoding_checks != 0);
     if (!RegistryInit(p)) return 1;
-    TrailStart(CurrentTrailSettings(), kVersionString);
   } catch (...) {
     return 1;  // out of memory: the INSTALL fails with the server's error
+  }
+  try {
+    TrailStart(CurrentTrailSettings(), kVersionString);
+  } catch (...) {
+    RegistryDeinit(p);  // TrailStart undid its own part
+    return 1;
   }
   return 0;
 }
 
 int AuditDeinit(void* p) {
-  try {
-    TrailStop(kVersionString);
-  } catch (...) {
-    // Out of memory for the last line: the trail stops without it.
-  }
+  TrailStop(kVersionString);  // never throws: the writer must stop before dlclose
   RegistryDeinit(p);
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/audit/trail_lines.h"
+#include "core/common/thread_annotations.h"
 #include "core/audit/trail_listener.h"
 #include "server/plugin_state.h"
 
@@ -19,6 +20,7 @@ TrailListener g_listener(&g_trail);
 // old instance after a new INSTALL started the next (session_registry.h);
 // the trail stops with the last one.
 std::atomic<int> g_instances{0};
+Mutex g_lifecycle_mu;  // orders TrailStart and TrailStop
 
 // ReportTrailError: the writer thread's failures (and its recovery) in the
 // error log; sql_print_warning may be called from any thread.
@@ -53,15 +55,32 @@ std::string SettingsText(const TrailSettings& s) {
 }  // namespace
 
 void TrailStart(const TrailSettings& s, const char* version) {
+  // The server runs an old instance's deinit and a new one's init without
+  // its plugin lock: one mutex orders them here.
+  MutexLock lock(&g_lifecycle_mu);
   g_instances.fetch_add(1);
-  g_trail.Configure(SettingsOf(s));
-  GlobalAnalyzer().SetListener(&g_listener);
-  GlobalEncodingStore().SetListener(&g_listener);
-  if (g_trail.enabled())
-    (void)g_trail.Append(LifecycleLine(NowMicros(), "installed", version, SettingsText(s)));
+  try {
+    g_trail.Configure(SettingsOf(s));
+    GlobalAnalyzer().SetListener(&g_listener);
+    GlobalEncodingStore().SetListener(&g_listener);
+    if (g_trail.enabled())
+      (void)g_trail.Append(LifecycleLine(NowMicros(), "installed", version, SettingsText(s)));
+  } catch (...) {
+    // Undo, so that no writer outlives a failed INSTALL.
+    if (g_instances.fetch_sub(1) == 1) {
+      GlobalAnalyzer().SetListener(nullptr);
+      GlobalEncodingStore().SetListener(nullptr);
+      g_trail.Stop();
+    }
+    throw;
+  }
 }
 
-void TrailConfigure(const TrailSettings& s) { g_trail.Configure(SettingsOf(s)); }
+void TrailConfigure(const TrailSettings& s) {
+  MutexLock lock(&g_lifecycle_mu);
+  // Only while an instance runs: Configure starts the writer thread.
+  if (g_instances.load() > 0) g_trail.Configure(SettingsOf(s));
+}
 
 void TrailLifecycle(const char* event, const char* version) {
   if (g_trail.enabled()) (void)g_trail.Append(LifecycleLine(NowMicros(), event, version, {}));
@@ -74,10 +93,17 @@ void TrailRefusedConnection(std::string_view user, std::string_view host, uint32
 void TrailRotateNow() { g_trail.RotateNow(); }
 
 void TrailStop(const char* version) {
+  MutexLock lock(&g_lifecycle_mu);
   if (g_instances.fetch_sub(1) > 1) return;  // a newer instance runs on
-  if (g_trail.enabled()) (void)g_trail.Append(LifecycleLine(NowMicros(), "uninstalled", version, {}));
+  try {
+    if (g_trail.enabled()) (void)g_trail.Append(LifecycleLine(NowMicros(), "uninstalled", version, {}));
+  } catch (...) {
+    // Out of memory for the last line: the trail stops without it.
+  }
   GlobalAnalyzer().SetListener(nullptr);
   GlobalEncodingStore().SetListener(nullptr);
+  // Writes what is queued and joins the writer: no thread of this library
+  // may run once the server unloads it.
   g_trail.Stop();
 }
 

@@ -95,7 +95,7 @@ ConnectOutcome ConnectionStore::OnConnect(uint64_t thread_id, std::string_view u
   }
   Entry* e = FindOrAdd(key, now);
   if (e == nullptr) {
-    dropped_++;
+    dropped_++;  // the account's row is not kept; the connection still counts
   } else {
     ConnectionRow& r = e->row;
     r.attempts++;
@@ -103,9 +103,9 @@ ConnectOutcome ConnectionStore::OnConnect(uint64_t thread_id, std::string_view u
     if (status == 0) {
       r.current++;
       r.peak_concurrent = std::max(r.peak_concurrent, r.current);
-      live_[thread_id] = Live{std::move(key), now};
     }
   }
+  if (status == 0) live_[thread_id] = Live{std::move(key), now};
   if (live_.size() > peak_) {
     peak_ = live_.size();
     peak_time_ = now;
@@ -148,7 +148,7 @@ uint64_t ConnectionStore::memory_bytes() const {
          2 * name_bytes_;
 }
 
-void ConnectionStore::Reset() {
+void ConnectionStore::Reset(Timestamp now) {
   MutexLock lock(&mu_);
   std::map<Key, Entry> kept;
   for (const auto& [thread_id, l] : live_) {
@@ -165,7 +165,7 @@ void ConnectionStore::Reset() {
   name_bytes_ = 0;
   for (const auto& [key, e] : entries_) name_bytes_ += e.row.user.size() + e.row.host.size();
   peak_ = live_.size();
-  peak_time_ = 0;
+  peak_time_ = peak_ > 0 ? now : 0;
   refused_ = 0;
   dropped_ = 0;
 }

@@ -79,8 +79,9 @@ struct ConnectOutcome {
 
 class ConnectionStore {
  public:
-  // Bound on (user, host, outcome) entries; live connections are bounded by
-  // the server's max_connections and always tracked.
+  // Bound on (user, host, outcome) entries (past it an attempt is counted in
+  // `dropped`); live connections are bounded by the server's
+  // max_connections and always tracked, with or without their row.
   static constexpr size_t kMaxEntries = 10000;
   static constexpr size_t kMaxName = 128;  // longest USER / HOST kept (bytes, cut at a character)
 
@@ -96,8 +97,9 @@ class ConnectionStore {
   uint64_t memory_bytes() const EXCLUDES(mu_);
 
   // Reset forgets the history (attempts, refusals, peaks, times); the
-  // connections open now stay counted, as they are.
-  void Reset() EXCLUDES(mu_);
+  // connections open now stay counted, as they are (the peak is theirs, at
+  // `now`).
+  void Reset(Timestamp now) EXCLUDES(mu_);
   // Clear forgets everything, the open sessions too (a new INSTALL: the
   // disconnects of sessions opened under an earlier instance never come).
   void Clear() EXCLUDES(mu_);

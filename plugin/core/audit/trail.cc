@@ -101,22 +101,25 @@ void Trail::Run() {
     uint64_t written = 0;
     uint64_t lost = 0;
     if (!batch.empty()) {
-      if (!settings.path.empty() && WriteLines(batch, settings, &error)) {
-        written = batch.size();
-      } else {
-        lost = batch.size();
-      }
+      if (!settings.path.empty()) written = WriteLines(batch, settings, &error);
+      lost = batch.size() - written;
     }
     batch.clear();
+    // The error log hears of a failure once (again when its reason
+    // changes), and once of the recovery: not once per line.
     if (settings.on_error != nullptr) {
-      if (!error.empty()) {
+      if (!error.empty() && (!failing_ || error != last_reported_)) {
         settings.on_error(error.c_str());
-      } else if (failing_ && written > 0) {
+      } else if (error.empty() && failing_ && written > 0) {
         settings.on_error(nullptr);
       }
     }
-    if (!error.empty()) failing_ = true;
-    if (written > 0) failing_ = false;
+    if (!error.empty()) {
+      failing_ = true;
+      last_reported_ = error;
+    } else if (written > 0) {
+      failing_ = false;
+    }
     {
       MutexLock lock(&mu_);
       status_.written += written;
@@ -139,7 +142,9 @@ bool Trail::OpenFile(const Settings& s, std::string* error) {
   if (fd_ >= 0) return true;
   // O_NOFOLLOW: a symlink in the file's place is an error, not a redirection
   // of the server's writes. 0600: the trail names users, hosts and tables.
-  fd_ = ::open(s.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  // O_NONBLOCK: a FIFO in the file's place must not hang the writer (and
+  // with it UNINSTALL); it is then refused as not a regular file.
+  fd_ = ::open(s.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
   if (fd_ < 0) {
     *error = "cannot open " + s.path + ": " + std::strerror(errno);
     return false;
@@ -163,8 +168,9 @@ void Trail::CloseFile() {
 void Trail::Rotate(const Settings& s) {
   CloseFile();
   if (s.rotations == 0) {
-    // No old files kept: start the file again.
-    ::truncate(s.path.c_str(), 0);
+    // No old files kept: start the file again (not through a symlink).
+    const int fd = ::open(s.path.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd >= 0) ::close(fd);
     return;
   }
   for (unsigned i = s.rotations; i > 1; --i) {
@@ -175,27 +181,7 @@ void Trail::Rotate(const Settings& s) {
   std::rename(s.path.c_str(), (s.path + ".1").c_str());
 }
 
-bool Trail::WriteLines(const std::deque<std::string>& lines, const Settings& s, std::string* error) {
-  std::string buf;
-  for (const std::string& line : lines) {
-    if (s.rotate_size > 0 && file_size_ + buf.size() + line.size() + 1 > s.rotate_size &&
-        file_size_ + buf.size() > 0) {
-      // Write what fits in this file, then rotate.
-      if (!buf.empty()) {
-        if (!OpenFile(s, error)) return false;
-        if (::write(fd_, buf.data(), buf.size()) != static_cast<ssize_t>(buf.size())) {
-          *error = "cannot write " + s.path + ": " + std::strerror(errno);
-          return false;
-        }
-        buf.clear();
-      }
-      Rotate(s);
-    }
-    if (!OpenFile(s, error)) return false;
-    buf += line;
-    buf += '\n';
-  }
-  if (buf.empty()) return true;
+bool Trail::WriteAll(const std::string& buf, const Settings& s, std::string* error) {
   if (!OpenFile(s, error)) return false;
   const char* p = buf.data();
   size_t left = buf.size();
@@ -212,6 +198,30 @@ bool Trail::WriteLines(const std::deque<std::string>& lines, const Settings& s, 
   }
   file_size_ += buf.size();
   return true;
+}
+
+uint64_t Trail::WriteLines(const std::deque<std::string>& lines, const Settings& s, std::string* error) {
+  // Lines go out in buffers of whole lines; a rotation falls between lines.
+  std::string buf;
+  uint64_t written = 0;
+  uint64_t in_buf = 0;
+  for (const std::string& line : lines) {
+    if (s.rotate_size > 0 && file_size_ + buf.size() + line.size() + 1 > s.rotate_size &&
+        file_size_ + buf.size() > 0) {
+      if (!buf.empty()) {
+        if (!WriteAll(buf, s, error)) return written;
+        written += in_buf;
+        buf.clear();
+        in_buf = 0;
+      }
+      Rotate(s);
+    }
+    buf += line;
+    buf += '\n';
+    in_buf++;
+  }
+  if (!buf.empty() && WriteAll(buf, s, error)) written += in_buf;
+  return written;
 }
 
 }  // namespace lockdiag

@@ -66,7 +66,7 @@ class Trail {
   // Append queues one line (without its newline); false when it was dropped.
   bool Append(std::string line) EXCLUDES(mu_);
   void RotateNow() EXCLUDES(mu_);
-  // Flush waits until every line queued so far is written (tests, UNINSTALL).
+  // Flush waits until every line queued so far is written (tests).
   void Flush() EXCLUDES(mu_);
   // Stop writes what is queued and joins the writer; Configure starts it again.
   void Stop() EXCLUDES(mu_);
@@ -79,7 +79,10 @@ class Trail {
   bool OpenFile(const Settings& s, std::string* error);
   void CloseFile();
   void Rotate(const Settings& s);
-  bool WriteLines(const std::deque<std::string>& lines, const Settings& s, std::string* error);
+  // WriteLines writes `lines` (rotating where needed) and returns how many
+  // were written; *error says why the rest were not.
+  uint64_t WriteLines(const std::deque<std::string>& lines, const Settings& s, std::string* error);
+  bool WriteAll(const std::string& buf, const Settings& s, std::string* error);
 
   mutable Mutex mu_;
   std::condition_variable_any wake_;
@@ -98,7 +101,8 @@ class Trail {
   int fd_ = -1;
   uint64_t file_size_ = 0;
   uint64_t opened_version_ = ~uint64_t{0};
-  bool failing_ = false;  // the last write failed (report the recovery once)
+  bool failing_ = false;       // the last write failed (report the recovery once)
+  std::string last_reported_;  // the failure the error log was told of
 };
 
 }  // namespace lockdiag

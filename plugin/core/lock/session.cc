@@ -154,6 +154,13 @@ std::string_view Session::StatementText(uint64_t statement_id, std::string_view 
 void Session::OnStatementEnd(const StatementEnd& end) {
   analyzer_->CountStatement(connection_id_);
   const Timestamp now = NowMicros();
+  {
+    const uint64_t generation = analyzer_->generation();
+    if (generation != known_generation_) {  // lockdiag_reset forgot the texts
+      known_digests_.clear();
+      known_generation_ = generation;
+    }
+  }
   // The application was away between the last statement and this one.
   if (txn_.statements > 0 && end.start_time != 0 && end.start_time - last_end_ >= kIdleHoldMicros)
     NoteIdleHold(end.start_time, end.text);
@@ -178,11 +185,7 @@ void Session::OnStatementEnd(const StatementEnd& end) {
   if (touched || failed) {
     // Digest only statements that matter to the analysis: BEGIN, SET, and
     // statements on ignored schemas cost nothing more.
-    const uint64_t generation = analyzer_->generation();
-    if (generation != known_generation_) {  // lockdiag_reset forgot the texts
-      known_digests_.clear();
-      known_generation_ = generation;
-    }
+    const uint64_t generation = known_generation_;
     const uint64_t raw_hash = HashWords(end.text);
     RawDigest& cached = raw_digests_[raw_hash % kRawDigestCache];
     const bool hit = cached.raw_hash == raw_hash && cached.length == end.text.size() && cached.digest != 0;

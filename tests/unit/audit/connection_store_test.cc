@@ -91,7 +91,7 @@ TEST(ConnectionStore, ResetKeepsTheOpenSessionsOnly) {
   store.OnConnect(2, "app", "web1", 0, 100);
   store.OnConnect(3, "app", "web1", 1040, 150);
   store.OnDisconnect(2, 200);
-  store.Reset();
+  store.Reset(250);
   auto rows = store.Snapshot();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].current, 1u);
@@ -99,6 +99,7 @@ TEST(ConnectionStore, ResetKeepsTheOpenSessionsOnly) {
   EXPECT_EQ(rows[0].peak_concurrent, 1u);
   EXPECT_EQ(store.Status().refused, 0u);
   EXPECT_EQ(store.Status().peak, 1u);
+  EXPECT_EQ(store.Status().peak_time, 250);
   store.OnDisconnect(1, 300);  // still matched after the reset
   EXPECT_EQ(store.Status().current, 0u);
   EXPECT_EQ(store.Snapshot()[0].total_micros, 200u);
@@ -121,6 +122,11 @@ TEST(ConnectionStore, BoundsItsEntriesAndCountsWhatItDrops) {
   EXPECT_EQ(store.Snapshot().size(), ConnectionStore::kMaxEntries);
   EXPECT_EQ(store.Status().dropped, 5u);
   EXPECT_EQ(store.Status().refused, ConnectionStore::kMaxEntries + 5);
+  // A full store still counts the connections open.
+  store.OnConnect(999999, "newcomer", "h", 0, 200);
+  EXPECT_EQ(store.Status().current, 1u);
+  store.OnDisconnect(999999, 300);
+  EXPECT_EQ(store.Status().current, 0u);
 }
 
 TEST(ConnectionStore, KeepsNamesShortAndWhole) {
