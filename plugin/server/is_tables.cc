@@ -6,6 +6,7 @@
 #include "core/audit/connection_store.h"
 #include "core/lock/incidents.h"
 #include "server/plugin_state.h"
+#include "server/session_registry.h"
 
 namespace lockdiag::server {
 namespace {
@@ -19,9 +20,25 @@ bool DeniedWithoutProcess(THD* thd) { return check_global_access(thd, PROCESS_AC
 // in the user's query, so running out of memory while copying a snapshot
 // fails that query with the server's own error, and no exception ever
 // reaches the server.
+// WarnIfNotFed: an empty LOCKDIAG_* table must not read as "no problem"
+// when nothing is filling it: the LOCKDIAG audit plugin is not running (not
+// installed, or disabled at start-up by a bad lockdiag_* option) or
+// lockdiag_enabled is OFF. The query gets a warning that says so.
+void WarnIfNotFed(THD* thd) {
+  if (!AuditPluginRunning()) {
+    push_warning(thd, Sql_condition::WARN_LEVEL_WARN, ER_UNKNOWN_ERROR,
+                 "lockdiag: the LOCKDIAG audit plugin is not running, so nothing is being recorded "
+                 "(see SHOW PLUGINS and the error log)");
+  } else if (!GlobalConfig().enabled.load(std::memory_order_relaxed)) {
+    push_warning(thd, Sql_condition::WARN_LEVEL_WARN, ER_UNKNOWN_ERROR,
+                 "lockdiag: lockdiag_enabled is OFF, so nothing new is being recorded");
+  }
+}
+
 template <int (*Rows)(THD*, TABLE_LIST*)>
 int Guarded(THD* thd, TABLE_LIST* tables, Item*) {
   if (DeniedWithoutProcess(thd)) return 1;
+  WarnIfNotFed(thd);
   try {
     return Rows(thd, tables);
   } catch (...) {

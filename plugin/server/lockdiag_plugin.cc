@@ -82,6 +82,7 @@ void UpdateReset(MYSQL_THD, st_mysql_sys_var*, void*, const void* save) {
   if (*static_cast<const my_bool*>(save)) {
     GlobalAnalyzer().Reset();
     GlobalEncodingStore().Reset();
+    sql_print_information("lockdiag: lockdiag_reset cleared every finding, incident and count");
     try {
       GlobalConnectionStore().Reset(NowMicros());
       TrailLifecycle("reset", kVersionString);
@@ -178,7 +179,7 @@ st_mysql_sys_var* lockdiag_system_variables[] = {MYSQL_SYSVAR(enabled),
 // --- status variables --------------------------------------------------------
 // One SHOW_FUNC builds the Lockdiag_* array from a single read of each store,
 // in the scratch buffer the server passes (SHOW_VAR_FUNC_BUFF_SIZE bytes).
-constexpr int kCountCount = 14;
+constexpr int kCountCount = 15;
 constexpr int kStatusCount = kCountCount + 1;  // and Lockdiag_connections_peak_time
 int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_var_type) {
   struct Scratch {
@@ -207,6 +208,10 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
     const char* name;
     unsigned long long value;
   } rows[kCountCount] = {
+      // 1 while lockdiag records (its audit plugin runs and lockdiag_enabled
+      // is ON): monitoring alerts on 0.
+      {"active",
+       AuditPluginRunning() && GlobalConfig().enabled.load(std::memory_order_relaxed) ? 1ULL : 0ULL},
       {"statements", st.statements},
       {"table_lock_events", st.table_lock_events},
       {"transactions", st.transactions},
@@ -270,12 +275,18 @@ int AuditInit(void* p) {
     RegistryDeinit(p);  // TrailStart undid its own part
     return 1;
   }
+  sql_print_information(
+      "lockdiag %s: started (lockdiag_enabled=%s, lockdiag_max_tables=%llu, lockdiag_history_size=%lu, "
+      "lockdiag_encoding_checks=%s, lockdiag_log_file='%s')",
+      kVersionString, sv_enabled ? "ON" : "OFF", sv_max_tables, sv_history_size,
+      sv_encoding_checks ? "ON" : "OFF", sv_log_file != nullptr ? sv_log_file : "");
   return 0;
 }
 
 int AuditDeinit(void* p) {
   TrailStop(kVersionString);  // never throws: the writer must stop before dlclose
   RegistryDeinit(p);
+  sql_print_information("lockdiag %s: stopped", kVersionString);
   return 0;
 }
 

@@ -147,6 +147,8 @@ void EndSession(MYSQL_THD thd) {
   owned->OnDisconnect();
 }
 
+bool AuditPluginRunning() { return g_current.load(std::memory_order_acquire) != nullptr; }
+
 unsigned long LiveSessions() {
   Registry* reg = g_current.load(std::memory_order_acquire);
   return reg == nullptr ? 0 : reg->live.load(std::memory_order_relaxed);

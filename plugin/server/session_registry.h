@@ -39,6 +39,10 @@ void RefreshIdentity(MYSQL_THD thd);
 // EndSession publishes what the connection had open and frees its Session.
 void EndSession(MYSQL_THD thd);
 
+// AuditPluginRunning: an instance of the LOCKDIAG audit plugin is
+// initialised (its events feed the tables).
+bool AuditPluginRunning();
+
 // Number of live Sessions of the current registry (for Lockdiag_memory_bytes).
 unsigned long LiveSessions();
 
