@@ -3,7 +3,6 @@
 // Own header after the server headers it relies on.
 #include "server/connection_adapter.h"
 // The core after the server headers (see audit_adapter.cc).
-#include <ctime>
 #include <string>
 #include <string_view>
 
@@ -17,16 +16,6 @@ std::string_view View(const char* p, unsigned int length) {
   return p == nullptr ? std::string_view() : std::string_view(p, length);
 }
 
-// UtcText: "2026-12-02 00:31:02" for a core Timestamp.
-std::string UtcText(Timestamp micros) {
-  const time_t seconds = static_cast<time_t>(micros / 1000000);
-  tm t{};
-  gmtime_r(&seconds, &t);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &t);
-  return buf;
-}
-
 // LimitDetail: what the finding's evidence says of one refusal, from the
 // server's variables as they are now.
 std::string LimitDetail(const char* limit, const ConnectOutcome& seen, std::string_view user,
@@ -38,7 +27,8 @@ std::string LimitDetail(const char* limit, const ConnectOutcome& seen, std::stri
     d = "max_connect_errors = " + std::to_string(max_connect_errors) + "; ";
   }
   d += std::to_string(seen.current) + " connection(s) open at the last refusal, peak " +
-       std::to_string(seen.peak) + " at " + UtcText(seen.peak_time) + " UTC (connections lockdiag saw open)";
+       std::to_string(seen.peak) + " at " + UtcDateTime(seen.peak_time) +
+       " UTC (connections lockdiag saw open)";
   d += "; last refused: " + std::string(user) + "@" + std::string(host);
   if (std::string_view(limit) == "max_connections") {
     // Past max_connections + 1 the server refuses before a session exists:

@@ -233,12 +233,8 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
   }
   // When the peak was reached, UTC; empty before the first connection.
   s->peak_time[0] = '\0';
-  if (conn.peak_time != 0) {
-    const time_t seconds = static_cast<time_t>(conn.peak_time / 1000000);
-    tm t{};
-    gmtime_r(&seconds, &t);
-    strftime(s->peak_time, sizeof s->peak_time, "%Y-%m-%d %H:%M:%S", &t);
-  }
+  if (conn.peak_time != 0)
+    snprintf(s->peak_time, sizeof s->peak_time, "%s", UtcDateTime(conn.peak_time).c_str());
   s->vars[kCountCount] = {"connections_peak_time", s->peak_time, SHOW_CHAR};
   s->vars[kStatusCount] = {nullptr, nullptr, SHOW_UNDEF};
   var->type = SHOW_ARRAY;

@@ -35,24 +35,12 @@ port=3460
 export LOCKDIAG_APP_USER=lockdiag_app LOCKDIAG_APP_PASSWORD=lockdiag_app
 export LOCKDIAG_SERVER_DIR=$build/app-$variant
 export LOCKDIAG_SERVER_PORT=${LOCKDIAG_APP_PORT:-$port}
-server=$top/scripts/private-server.sh
-work=$LOCKDIAG_SERVER_DIR/run
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+# shellcheck source=../../scripts/lib/workload.sh source-path=SCRIPTDIR
+source "$top/scripts/lib/workload.sh"
 
-command -v php >/dev/null || { echo "run-app: php not found (apt-get install php8.2-cli php8.2-mysql; scripts/install-deps.sh does)" >&2; exit 1; }
-[[ $'\n'$(php -m)$'\n' == *$'\n'mysqli$'\n'* ]] || { echo "run-app: the PHP extension mysqli is missing (apt-get install php8.2-mysql)" >&2; exit 1; }
+require_php_extension run-app mysqli
 
-# A server left over from an interrupted run may hold an older lockdiag.so.
-"$server" stop
-trap '[[ -n ${KEEP_SERVER:-} ]] || "$server" stop' EXIT
-"$server" start --plugin-dir "$build/plugin-dir"
-sql() { "$server" client "$@"; }
-sock=$("$server" socket)
-rm -rf "$work"
-mkdir -p "$work"
-sql -e "UNINSTALL SONAME 'lockdiag'" >/dev/null 2>&1 || true
-sql -e "INSTALL SONAME 'lockdiag'"
+start_lockdiag_server
 sql <"$here/schema.sql"
 initial_credits=$(sql -N -e "CREATE USER IF NOT EXISTS lockdiag_app@localhost IDENTIFIED BY 'lockdiag_app';
         GRANT ALL ON poetry.* TO lockdiag_app@localhost;

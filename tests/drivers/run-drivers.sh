@@ -44,18 +44,15 @@ expect_unscoped=${LOCKDIAG_EXPECT_UNSCOPED:-1}
 export LOCKDIAG_DRV_USER=lockdiag_drv LOCKDIAG_DRV_PASSWORD=lockdiag_drv
 export LOCKDIAG_SERVER_DIR=$build/drivers-$name
 export LOCKDIAG_SERVER_PORT=${LOCKDIAG_DRIVERS_PORT:-$port}
-server=$top/scripts/private-server.sh
-work=$LOCKDIAG_SERVER_DIR/run
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+# shellcheck source=../../scripts/lib/workload.sh source-path=SCRIPTDIR
+source "$top/scripts/lib/workload.sh"
 
 # The drivers first: a missing one is a setup error, named as such.
 for c in "${clients[@]}"; do
   case $c in
     php_mysqli | php_pdo)
       ext=${c#php_}; [[ $ext == pdo ]] && ext=pdo_mysql
-      command -v php >/dev/null || { echo "run-drivers: php not found (apt-get install php8.2-cli php8.2-mysql; scripts/install-deps.sh does)" >&2; exit 1; }
-      [[ $'\n'$(php -m)$'\n' == *$'\n'$ext$'\n'* ]] || { echo "run-drivers: the PHP extension $ext is missing (apt-get install php8.2-mysql)" >&2; exit 1; }
+      require_php_extension run-drivers "$ext"
       ;;
     perl_dbd_mariadb)
       perl -MDBD::MariaDB -e 1 2>/dev/null || { echo "run-drivers: DBD::MariaDB is missing (apt-get install libdbd-mariadb-perl)" >&2; exit 1; }
@@ -63,15 +60,7 @@ for c in "${clients[@]}"; do
   esac
 done
 
-# A server left over from an interrupted run may hold an older lockdiag.so.
-"$server" stop
-trap '[[ -n ${KEEP_SERVER:-} ]] || "$server" stop' EXIT
-"$server" start --plugin-dir "$build/plugin-dir"
-sql() { "$server" client "$@"; }
-sock=$("$server" socket)
-mkdir -p "$work"
-sql -e "UNINSTALL SONAME 'lockdiag'" >/dev/null 2>&1 || true
-sql -e "INSTALL SONAME 'lockdiag'"
+start_lockdiag_server
 [[ $(sql -N -e "SELECT SUM(PLUGIN_NAME = 'LOCKDIAG' AND PLUGIN_STATUS = 'ACTIVE') = 1
                         AND SUM(PLUGIN_STATUS <> 'ACTIVE') = 0
                  FROM information_schema.PLUGINS WHERE PLUGIN_NAME LIKE 'LOCKDIAG%'") == 1 ]] ||

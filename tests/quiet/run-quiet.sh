@@ -46,26 +46,14 @@ iterations=${LOCKDIAG_QUIET_ITERATIONS:-50}
 export LOCKDIAG_QUIET_USER=lockdiag_quiet LOCKDIAG_QUIET_PASSWORD=lockdiag_quiet
 export LOCKDIAG_SERVER_DIR=$build/quiet-$name
 export LOCKDIAG_SERVER_PORT=${LOCKDIAG_QUIET_PORT:-$port}
-server=$top/scripts/private-server.sh
-work=$LOCKDIAG_SERVER_DIR/run
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+# shellcheck source=../../scripts/lib/workload.sh source-path=SCRIPTDIR
+source "$top/scripts/lib/workload.sh"
 
 if [[ " ${families[*]} " == *" optimistic "* || " ${families[*]} " == *" fixed "* ]]; then
-  command -v php >/dev/null || { echo "run-quiet: php not found (apt-get install php8.2-cli php8.2-mysql; scripts/install-deps.sh does)" >&2; exit 1; }
-  [[ $'\n'$(php -m)$'\n' == *$'\n'mysqli$'\n'* ]] || { echo "run-quiet: the PHP extension mysqli is missing (apt-get install php8.2-mysql)" >&2; exit 1; }
+  require_php_extension run-quiet mysqli
 fi
 
-# A server left over from an interrupted run may hold an older lockdiag.so.
-"$server" stop
-trap '[[ -n ${KEEP_SERVER:-} ]] || "$server" stop' EXIT
-"$server" start --plugin-dir "$build/plugin-dir"
-sql() { "$server" client "$@"; }
-sock=$("$server" socket)
-rm -rf "$work"
-mkdir -p "$work"
-sql -e "UNINSTALL SONAME 'lockdiag'" >/dev/null 2>&1 || true
-sql -e "INSTALL SONAME 'lockdiag'"
+start_lockdiag_server
 sql -e "CREATE USER IF NOT EXISTS lockdiag_quiet@localhost IDENTIFIED BY 'lockdiag_quiet'"
 
 # Until the workload's connections are gone: their last statements and

@@ -1,6 +1,6 @@
 #include "core/audit/trail_lines.h"
 
-#include <ctime>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "core/audit/connection_store.h"
@@ -28,13 +28,12 @@ Json Nullable(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s)
 }  // namespace
 
 std::string TrailTime(Timestamp micros) {
-  const time_t seconds = static_cast<time_t>(micros / 1000000);
-  tm t{};
-  gmtime_r(&seconds, &t);
-  char buf[40];
-  const size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-  snprintf(buf + n, sizeof buf - n, ".%06lldZ", static_cast<long long>(micros % 1000000));
-  return buf;
+  // ISO 8601: the date and time with a T between, microseconds, Z for UTC.
+  std::string out = UtcDateTime(micros);
+  out[10] = 'T';
+  char frac[16];
+  snprintf(frac, sizeof frac, ".%06lldZ", static_cast<long long>(micros % 1000000));
+  return out + frac;
 }
 
 std::string LifecycleLine(Timestamp now, std::string_view event, std::string_view version,
