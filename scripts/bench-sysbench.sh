@@ -46,8 +46,8 @@ configure() {
   qa "UNINSTALL SONAME 'lockdiag'"
   qa "UNINSTALL SONAME 'server_audit'"
   case $1 in
-    lockdiag) qa "INSTALL SONAME 'lockdiag'" ;;
-    lockdiag_off) qa "INSTALL SONAME 'lockdiag'"; qa "SET GLOBAL lockdiag_enabled = OFF" ;;
+    lockdiag) qa "INSTALL SONAME 'lockdiag'"; qa "SET GLOBAL lockdiag_reset = ON" ;;
+    lockdiag_off) qa "INSTALL SONAME 'lockdiag'"; qa "SET GLOBAL lockdiag_reset = ON"; qa "SET GLOBAL lockdiag_enabled = OFF" ;;
     server_audit)
       qa "INSTALL SONAME 'server_audit'"
       qa "SET GLOBAL server_audit_file_path = '$out/server_audit.log'"

@@ -15,7 +15,7 @@ out=$build/bench
 mkdir -p "$out"
 
 lockdiag_configure
-lockdiag_build lockdiag lockdiag_bench lockdiag_encoding_bench lockdiag_encoding_tests
+lockdiag_build lockdiag lockdiag_bench lockdiag_encoding_bench lockdiag_state_bench lockdiag_encoding_tests
 
 lscpu | grep -E "Model name|^CPU\(s\)" | tee "$out/machine.txt"
 
@@ -25,6 +25,10 @@ echo "== core (per table-lock event, per statement)"
 echo "== encoding scanners (GB/s)"
 "$build/tests/bench/lockdiag_encoding_bench" --benchmark_min_time=1 --benchmark_repetitions=3 \
   --benchmark_report_aggregates_only=true | tee "$out/encoding.txt"
+
+echo "== the state file: save and load at 10,000 tables and 10,000 findings"
+"$build/tests/bench/lockdiag_state_bench" --benchmark_min_time=1 --benchmark_repetitions=3 \
+  --benchmark_report_aggregates_only=true | tee "$out/state.txt"
 
 echo "== double-encoding heuristic: precision and recall on the corpus"
 "$build/tests/unit/lockdiag_encoding_tests" --gtest_filter='MojibakeCorpus.*' | tee "$out/corpus.txt"

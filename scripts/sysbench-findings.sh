@@ -61,7 +61,8 @@ log=$LOCKDIAG_SERVER_DIR/run
 rm -rf "$log"
 mkdir -p "$log"
 sql -e "UNINSTALL SONAME 'lockdiag'" >/dev/null 2>&1 || true
-sql -e "INSTALL SONAME 'lockdiag'"
+# The reset also empties the state file an earlier run left in the datadir.
+sql -e "INSTALL SONAME 'lockdiag'; SET GLOBAL lockdiag_reset = ON"
 
 sb() {
   local tables=$1

@@ -18,6 +18,7 @@
 #include "server/plugin_state.h"
 #include "core/lock/session.h"
 #include "server/session_registry.h"
+#include "server/state_adapter.h"
 #include "server/trail_adapter.h"
 
 namespace lockdiag::server {
@@ -38,10 +39,15 @@ char* sv_log_file = nullptr;
 unsigned long long sv_log_rotate_size = 1000000;
 unsigned int sv_log_rotations = 9;
 my_bool sv_log_rotate_now = 0;
+char* sv_state_file = nullptr;
+unsigned int sv_state_save_interval = 60;
+my_bool sv_state_save_now = 0;
 
 TrailSettings CurrentTrailSettings() {
   return TrailSettings{sv_log_file, sv_log_rotate_size, sv_log_rotations};
 }
+
+StateSettings CurrentStateSettings() { return StateSettings{sv_state_file, sv_state_save_interval}; }
 
 void UpdateEnabled(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
   const bool was = *static_cast<my_bool*>(var) != 0;
@@ -86,6 +92,9 @@ void UpdateReset(MYSQL_THD, st_mysql_sys_var*, void*, const void* save) {
     try {
       GlobalConnectionStore().Reset(NowMicros());
       TrailLifecycle("reset", kVersionString);
+      // The saved state is cleared too: the housekeeping thread saves the
+      // empty stores at once (the ids go on growing).
+      StateRequestSave();
     } catch (...) {
       // Out of memory: the connection history stays; the reset happened.
     }
@@ -120,6 +129,29 @@ void UpdateLogRotations(MYSQL_THD, st_mysql_sys_var*, void* var, const void* sav
 }
 void UpdateLogRotateNow(MYSQL_THD, st_mysql_sys_var*, void*, const void* save) {
   if (*static_cast<const my_bool*>(save)) TrailRotateNow();
+}
+// The state file's variables: a string (copied as for lockdiag_log_file) and
+// the save interval.
+void UpdateStateFile(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
+  const char* value = *static_cast<char* const*>(save);
+  char* old = *static_cast<char**>(var);
+  *static_cast<char**>(var) = value ? my_strdup(PSI_NOT_INSTRUMENTED, value, MYF(0)) : nullptr;
+  my_free(old);
+  try {
+    StateConfigure(CurrentStateSettings());
+  } catch (...) {
+    // Out of memory: the keeper keeps its previous file.
+  }
+}
+void UpdateStateSaveInterval(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
+  *static_cast<unsigned int*>(var) = *static_cast<const unsigned int*>(save);
+  try {
+    StateConfigure(CurrentStateSettings());
+  } catch (...) {
+  }
+}
+void UpdateStateSaveNow(MYSQL_THD, st_mysql_sys_var*, void*, const void* save) {
+  if (*static_cast<const my_bool*>(save)) StateRequestSave();
 }
 void UpdateEncodingChecks(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
   *static_cast<my_bool*>(var) = *static_cast<const my_bool*>(save);
@@ -164,28 +196,40 @@ MYSQL_SYSVAR_BOOL(log_rotate_now, sv_log_rotate_now, PLUGIN_VAR_OPCMDARG | PLUGI
                   "Setting it to ON rotates lockdiag_log_file now; it always reads OFF.", nullptr,
                   UpdateLogRotateNow, 0);
 
-st_mysql_sys_var* lockdiag_system_variables[] = {MYSQL_SYSVAR(enabled),
-                                                 MYSQL_SYSVAR(max_tables),
-                                                 MYSQL_SYSVAR(history_size),
-                                                 MYSQL_SYSVAR(ignore_schemas),
-                                                 MYSQL_SYSVAR(reset),
-                                                 MYSQL_SYSVAR(encoding_checks),
-                                                 MYSQL_SYSVAR(log_file),
-                                                 MYSQL_SYSVAR(log_rotate_size),
-                                                 MYSQL_SYSVAR(log_rotations),
-                                                 MYSQL_SYSVAR(log_rotate_now),
-                                                 nullptr};
+MYSQL_SYSVAR_STR(state_file, sv_state_file, PLUGIN_VAR_RQCMDARG | PLUGIN_VAR_MEMALLOC,
+                 "Where lockdiag keeps what it recorded across restarts and re-installs: saved every "
+                 "lockdiag_state_save_interval seconds, at UNINSTALL and at shutdown, loaded at INSTALL and "
+                 "start-up. A relative name is under the datadir; empty: nothing is kept.",
+                 nullptr, UpdateStateFile, "lockdiag.state");
+MYSQL_SYSVAR_UINT(state_save_interval, sv_state_save_interval, PLUGIN_VAR_RQCMDARG,
+                  "Seconds between two saves of lockdiag_state_file (0: only at UNINSTALL, shutdown and "
+                  "lockdiag_reset). After a crash, what was recorded since the last save is lost.",
+                  nullptr, UpdateStateSaveInterval, 60, 0, 86400, 1);
+MYSQL_SYSVAR_BOOL(state_save_now, sv_state_save_now, PLUGIN_VAR_OPCMDARG | PLUGIN_VAR_NOCMDOPT,
+                  "Setting it to ON saves lockdiag_state_file now (on lockdiag's own thread: watch "
+                  "Lockdiag_state_saves); it always reads OFF.",
+                  nullptr, UpdateStateSaveNow, 0);
+
+st_mysql_sys_var* lockdiag_system_variables[] = {
+    MYSQL_SYSVAR(enabled),        MYSQL_SYSVAR(max_tables),
+    MYSQL_SYSVAR(history_size),   MYSQL_SYSVAR(ignore_schemas),
+    MYSQL_SYSVAR(reset),          MYSQL_SYSVAR(encoding_checks),
+    MYSQL_SYSVAR(log_file),       MYSQL_SYSVAR(log_rotate_size),
+    MYSQL_SYSVAR(log_rotations),  MYSQL_SYSVAR(log_rotate_now),
+    MYSQL_SYSVAR(state_file),     MYSQL_SYSVAR(state_save_interval),
+    MYSQL_SYSVAR(state_save_now), nullptr};
 
 // --- status variables --------------------------------------------------------
 // One SHOW_FUNC builds the Lockdiag_* array from a single read of each store,
 // in the scratch buffer the server passes (SHOW_VAR_FUNC_BUFF_SIZE bytes).
-constexpr int kCountCount = 15;
-constexpr int kStatusCount = kCountCount + 1;  // and Lockdiag_connections_peak_time
+constexpr int kCountCount = 17;
+constexpr int kStatusCount = kCountCount + 2;  // and Lockdiag_connections_peak_time, _state_last_save
 int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_var_type) {
   struct Scratch {
     SHOW_VAR vars[kStatusCount + 1];
     unsigned long long values[kCountCount];
     char peak_time[32];
+    char last_save[32];
   };
   static_assert(sizeof(Scratch) <= SHOW_VAR_FUNC_BUFF_SIZE, "scratch buffer too small");
   auto* s = static_cast<Scratch*>(buff);
@@ -194,12 +238,14 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
   ConnectionStatus conn;
   uint64_t conn_bytes = 0;
   Trail::Status trail;
+  StateKeeper::Status state;
   try {
     st = GlobalAnalyzer().Status();
     enc = GlobalEncodingStore().Status();
     conn = GlobalConnectionStore().Status();
     conn_bytes = GlobalConnectionStore().memory_bytes();
     trail = TrailStatus();
+    state = StateStatus();
   } catch (...) {
     // Out of memory while counting findings: show what the counters say.
   }
@@ -226,6 +272,8 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
       {"connections_refused", conn.refused},
       {"log_written", trail.written},
       {"log_dropped", trail.dropped},
+      {"state_saves", state.saves},
+      {"state_save_errors", state.save_errors},
   };
   for (int i = 0; i < kCountCount; ++i) {
     s->values[i] = rows[i].value;
@@ -236,6 +284,11 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
   if (conn.peak_time != 0)
     snprintf(s->peak_time, sizeof s->peak_time, "%s", UtcDateTime(conn.peak_time).c_str());
   s->vars[kCountCount] = {"connections_peak_time", s->peak_time, SHOW_CHAR};
+  // When the state file was last saved, UTC; empty before the first save.
+  s->last_save[0] = '\0';
+  if (state.last_save != 0)
+    snprintf(s->last_save, sizeof s->last_save, "%s", UtcDateTime(state.last_save).c_str());
+  s->vars[kCountCount + 1] = {"state_last_save", s->last_save, SHOW_CHAR};
   s->vars[kStatusCount] = {nullptr, nullptr, SHOW_UNDEF};
   var->type = SHOW_ARRAY;
   var->value = reinterpret_cast<char*>(s->vars);
@@ -248,12 +301,6 @@ SHOW_VAR lockdiag_status_variables[] = {{"Lockdiag", reinterpret_cast<char*>(&Sh
 // --- plugin init / deinit ----------------------------------------------------
 int AuditInit(void* p) {
   try {
-    // A new installation records afresh. (The library may have stayed loaded
-    // since an earlier UNINSTALL: the server reuses a loaded library, and
-    // glibc keeps one loaded while a thread has thread_local state in it.)
-    GlobalAnalyzer().Reset();
-    GlobalEncodingStore().Reset();
-    GlobalConnectionStore().Clear();
     // Variables given at start-up (--lockdiag-...) were stored before init.
     Config& c = GlobalConfig();
     c.enabled.store(sv_enabled != 0);
@@ -261,27 +308,57 @@ int AuditInit(void* p) {
     c.history_size.store(sv_history_size);
     c.SetIgnoreSchemas(sv_ignore_schemas ? sv_ignore_schemas : Config::kDefaultIgnoreSchemas);
     GlobalEncodingChecker().set_enabled(sv_encoding_checks != 0);
-    if (!RegistryInit(p)) return 1;
   } catch (...) {
     return 1;  // out of memory: the INSTALL fails with the server's error
+  }
+  // The stores start with what the state file kept (empty without one),
+  // before the first event: the server sends none before init returns.
+  // (The library may have stayed loaded since an earlier UNINSTALL: the
+  // server reuses a loaded library, and glibc keeps one loaded while a
+  // thread has thread_local state in it; StateStart empties the stores
+  // first.)
+  try {
+    StateStart(CurrentStateSettings(), kVersionString);
+  } catch (...) {
+    return 1;  // StateStart undid its own part
+  }
+  bool registered = false;
+  try {
+    registered = RegistryInit(p);
+  } catch (...) {
+  }
+  if (!registered) {
+    StateStop();
+    return 1;
   }
   try {
     TrailStart(CurrentTrailSettings(), kVersionString);
   } catch (...) {
     RegistryDeinit(p);  // TrailStart undid its own part
+    StateStop();
     return 1;
   }
   sql_print_information(
       "lockdiag %s: started (lockdiag_enabled=%s, lockdiag_max_tables=%llu, lockdiag_history_size=%lu, "
-      "lockdiag_encoding_checks=%s, lockdiag_log_file='%s')",
+      "lockdiag_encoding_checks=%s, lockdiag_log_file='%s', lockdiag_state_file='%s', "
+      "lockdiag_state_save_interval=%u)",
       kVersionString, sv_enabled ? "ON" : "OFF", sv_max_tables, sv_history_size,
-      sv_encoding_checks ? "ON" : "OFF", sv_log_file != nullptr ? sv_log_file : "");
+      sv_encoding_checks ? "ON" : "OFF", sv_log_file != nullptr ? sv_log_file : "",
+      sv_state_file != nullptr ? sv_state_file : "", sv_state_save_interval);
   return 0;
 }
 
 int AuditDeinit(void* p) {
   TrailStop(kVersionString);  // never throws: the writer must stop before dlclose
   RegistryDeinit(p);
+  // Last: no session of this instance records any more, so the final save
+  // holds everything it recorded.
+  try {
+    StateStop();
+  } catch (...) {
+    // Out of memory copying the settings: the thread is joined; the last
+    // save is lost (the periodic one stays).
+  }
   sql_print_information("lockdiag %s: stopped", kVersionString);
   return 0;
 }

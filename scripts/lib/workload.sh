@@ -34,5 +34,7 @@ start_lockdiag_server() {
   rm -rf "$work"
   mkdir -p "$work"
   sql -e "UNINSTALL SONAME 'lockdiag'" >/dev/null 2>&1 || true
-  sql -e "INSTALL SONAME 'lockdiag'"
+  # The reset also empties the state file an earlier run left in the
+  # datadir, which INSTALL has just loaded.
+  sql -e "INSTALL SONAME 'lockdiag'; SET GLOBAL lockdiag_reset = ON"
 }

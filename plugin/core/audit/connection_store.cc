@@ -170,6 +170,63 @@ void ConnectionStore::Reset(Timestamp now) {
   dropped_ = 0;
 }
 
+void ConnectionStore::Save(StateEncoder* out) const {
+  MutexLock lock(&mu_);
+  out->U64(peak_);
+  out->I64(peak_time_);
+  out->U64(refused_);
+  for (const auto& [key, e] : entries_) {
+    out->Item();
+    const ConnectionRow& r = e.row;
+    out->Str(r.user);
+    out->Str(r.host);
+    out->U32(r.outcome);
+    out->U64(r.attempts);
+    out->I64(r.first_seen);
+    out->I64(r.last_seen);
+    out->U64(r.peak_concurrent);
+    out->U64(r.total_micros);
+  }
+  out->EndItems();
+}
+
+bool ConnectionStore::Load(StateDecoder* in) {
+  const uint64_t peak = in->U64();
+  const Timestamp peak_time = in->I64();
+  const uint64_t refused = in->U64();
+  std::vector<ConnectionRow> rows;
+  while (in->NextItem()) {
+    ConnectionRow r;
+    r.user = in->Str(kMaxName);
+    r.host = in->Str(kMaxName);
+    r.outcome = in->U32();
+    r.attempts = in->U64();
+    r.first_seen = in->I64();
+    r.last_seen = in->I64();
+    r.peak_concurrent = in->U64();
+    r.total_micros = in->U64();
+    if (in->ok()) rows.push_back(std::move(r));
+  }
+  if (!in->ok()) return false;
+  MutexLock lock(&mu_);
+  for (ConnectionRow& r : rows) {
+    Key key{r.user, r.host, r.outcome};
+    if (entries_.size() >= kMaxEntries || entries_.count(key) != 0) {
+      ++dropped_;
+      continue;
+    }
+    // Sessions of the saved run are over: none is current.
+    name_bytes_ += r.user.size() + r.host.size();
+    entries_.emplace(std::move(key), Entry{std::move(r)});
+  }
+  if (peak > peak_) {
+    peak_ = peak;
+    peak_time_ = peak_time;
+  }
+  refused_ += refused;
+  return true;
+}
+
 void ConnectionStore::Clear() {
   MutexLock lock(&mu_);
   entries_.clear();

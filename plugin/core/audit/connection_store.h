@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "core/common/clock.h"
+#include "core/common/state_codec.h"
 #include "core/common/thread_annotations.h"
 
 namespace lockdiag {
@@ -103,6 +104,13 @@ class ConnectionStore {
   // Clear forgets everything, the open sessions too (a new INSTALL: the
   // disconnects of sessions opened under an earlier instance never come).
   void Clear() EXCLUDES(mu_);
+
+  // Save appends the rows, the peak and the refusals to `out`. Load adds
+  // the rows `in` holds (none current: those sessions are over), up to
+  // kMaxEntries (the others counted as dropped), keeps the higher peak and
+  // adds the refusals; false, with nothing added, when `in` is corrupt.
+  void Save(StateEncoder* out) const EXCLUDES(mu_);
+  [[nodiscard]] bool Load(StateDecoder* in) EXCLUDES(mu_);
 
  private:
   using Key = std::tuple<std::string, std::string, uint32_t>;  // user, host, outcome

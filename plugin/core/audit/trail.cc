@@ -9,6 +9,8 @@
 #include <cstring>
 #include <utility>
 
+#include "core/common/files.h"
+
 namespace lockdiag {
 
 Trail::~Trail() { Stop(); }
@@ -183,18 +185,10 @@ void Trail::Rotate(const Settings& s) {
 
 bool Trail::WriteAll(const std::string& buf, const Settings& s, std::string* error) {
   if (!OpenFile(s, error)) return false;
-  const char* p = buf.data();
-  size_t left = buf.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd_, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      *error = "cannot write " + s.path + ": " + std::strerror(errno);
-      CloseFile();
-      return false;
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
+  if (!WriteFully(fd_, buf)) {
+    *error = "cannot write " + s.path + ": " + std::strerror(errno);
+    CloseFile();
+    return false;
   }
   file_size_ += buf.size();
   return true;

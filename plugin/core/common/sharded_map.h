@@ -88,6 +88,27 @@ class ShardedMap {
     }
   }
 
+  // ForEachKeyed calls `f(uint64_t key, const Entry&)` for every entry, one
+  // shard at a time (the state file saves the keys with the entries).
+  template <typename F>
+  void ForEachKeyed(F&& f) const {
+    for (const Shard& shard : shards_) {
+      MutexLock lock(&shard.mu);
+      for (const auto& [key, entry] : shard.map) f(key, entry);
+    }
+  }
+
+  // Restore inserts `entry` as `key`, claiming one budget entry of `bytes`
+  // (the state file's load). False, with nothing claimed, when the key is
+  // taken or `limit` entries are held.
+  bool Restore(uint64_t key, Entry&& entry, uint64_t limit, int64_t bytes) {
+    return Update(key, [&](Map& map) {
+      if (map.find(key) != map.end() || !budget_.TryClaim(limit, bytes)) return false;
+      map.emplace(key, std::move(entry));
+      return true;
+    });
+  }
+
   // Clear empties every shard and gives back to budget() what the entries
   // claimed: one entry each plus `footprint(entry)` bytes. Returns the
   // entries removed. An insertion racing with Clear() may land in a shard

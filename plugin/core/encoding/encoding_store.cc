@@ -27,6 +27,11 @@ bool Matches(const EncodingRow& row, const FindingKey& k) {
          (k.column_is_null || row.column == Name(k.column)) && row.column_charset == Name(k.column_charset);
 }
 
+FindingKey KeyOf(const EncodingRow& row) {
+  return FindingKey{row.user,   row.host,           row.client_charset, row.schema, row.table,
+                    row.column, row.column_is_null, row.column_charset, row.issue};
+}
+
 // CountExisting counts one occurrence at `now` in the row of `k` (hash `h`)
 // if `rows` holds it; false when it does not.
 bool CountExisting(std::unordered_multimap<uint64_t, EncodingRow>& rows, uint64_t h, const FindingKey& k,
@@ -128,6 +133,61 @@ EncodingStoreStatus EncodingStore::Status() const {
   s.memory_bytes = rows_.memory_bytes();
   s.dropped = dropped_.Sum();
   return s;
+}
+
+void EncodingStore::Save(StateEncoder* out) const {
+  rows_.ForEach([&](const EncodingRow& row) {
+    out->Item();
+    for (const std::string* t : {&row.user, &row.host, &row.client_charset, &row.schema, &row.table,
+                                 &row.column, &row.column_charset, &row.sample, &row.statement_digest}) {
+      out->Str(*t);
+    }
+    out->Bool(row.column_is_null);
+    out->U64(static_cast<uint64_t>(row.issue));
+    out->U64(row.occurrences);
+    out->I64(row.first_seen);
+    out->I64(row.last_seen);
+  });
+  out->EndItems();
+}
+
+bool EncodingStore::Load(StateDecoder* in, uint64_t* dropped) {
+  while (in->NextItem()) {
+    EncodingRow row;
+    for (std::string* t : {&row.user, &row.host, &row.client_charset, &row.schema, &row.table, &row.column,
+                           &row.column_charset}) {
+      *t = in->Str(kMaxNameBytes);
+    }
+    row.sample = in->Str(kStateMaxText);
+    row.statement_digest = in->Str(kStateMaxText);
+    row.column_is_null = in->Bool();
+    const uint64_t issue = in->U64();
+    if (issue >= kIssueCount) in->Fail();
+    row.issue = static_cast<Issue>(issue);
+    row.occurrences = in->U64();
+    row.first_seen = in->I64();
+    row.last_seen = in->I64();
+    if (!in->ok()) break;
+    const FindingKey key = KeyOf(row);
+    const uint64_t h = HashKey(key);
+    const int64_t footprint = Footprint(row);
+    const bool kept = rows_.Update(h, [&](RowMap& rows) {
+      auto range = rows.equal_range(h);
+      for (auto it = range.first; it != range.second; ++it) {
+        if (Matches(it->second, key)) return false;  // twice in the file: not written by Save()
+      }
+      if (!rows_.budget().TryClaim(max_rows_.load(std::memory_order_relaxed), footprint,
+                                   max_memory_.load(std::memory_order_relaxed)))
+        return false;
+      rows.emplace(h, std::move(row));
+      return true;
+    });
+    if (!kept) {
+      ++*dropped;
+      dropped_.Add(1, 0);
+    }
+  }
+  return in->ok();
 }
 
 void EncodingStore::Reset() {

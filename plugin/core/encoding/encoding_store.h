@@ -40,6 +40,7 @@
 #include "core/common/clock.h"
 #include "core/common/sharded_counter.h"
 #include "core/common/sharded_map.h"
+#include "core/common/state_codec.h"
 
 namespace lockdiag {
 namespace encoding {
@@ -155,6 +156,13 @@ class EncodingStore {
 
   // Reset forgets every row and zeroes the counters (lockdiag_reset).
   void Reset();
+
+  // Save appends every row to `out`, one shard lock at a time. Load adds the
+  // rows `in` holds within the bounds (the others counted in *dropped and in
+  // Status().dropped); false when `in` is corrupt (the caller then resets
+  // the store). The counters are not saved: they count since the start.
+  void Save(StateEncoder* out) const;
+  [[nodiscard]] bool Load(StateDecoder* in, uint64_t* dropped);
 
  private:
   using RowMap = std::unordered_multimap<uint64_t, EncodingRow>;  // by HashKey

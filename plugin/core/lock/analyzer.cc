@@ -453,6 +453,33 @@ AnalyzerStatus Analyzer::Status() const {
   return st;
 }
 
+void Analyzer::SaveState(StateEncoder* out, uint64_t id_reserve) const {
+  tables_.Save(out);
+  lock_order_.Save(out);
+  read_writes_.Save(out);
+  digests_.Save(out);
+  patterns_.Save(out, id_reserve);
+  incidents_.Save(out, id_reserve);
+}
+
+bool Analyzer::LoadState(StateDecoder* in, uint64_t* dropped) {
+  const uint64_t max_tables = config_->max_tables.load(std::memory_order_relaxed);
+  uint64_t lost = 0;
+  const bool ok = tables_.Load(in, max_tables, &lost) &&
+                  lock_order_.Load(in, max_tables * kLockOrderPairsPerTable, &lost) &&
+                  read_writes_.Load(in, max_tables * kReadWritePairsPerTable, &lost) &&
+                  digests_.Load(in, max_tables * kDigestTextsPerTable, &lost) &&
+                  patterns_.Load(in, max_tables * kPatternsPerTable, &lost) &&
+                  incidents_.Load(in, config_->history_size.load(std::memory_order_relaxed), &lost);
+  if (!ok) {
+    Reset();
+    return false;
+  }
+  if (lost > 0) dropped_.Add(lost, 0);
+  *dropped += lost;
+  return true;
+}
+
 void Analyzer::Reset() {
   // Order matters when transactions are published during the reset. The
   // findings go first: a publish that detects a pattern on an aggregate

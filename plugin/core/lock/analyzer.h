@@ -167,6 +167,20 @@ class Analyzer {
   // Reset forgets everything recorded (lockdiag_reset).
   void Reset();
 
+  // SaveState appends the aggregates, digest texts, patterns and incidents
+  // to `out` (the state file, docs/audit.md), each store one shard or one
+  // lock at a time, so writers wait for a slice at most. Not saved: the
+  // status counters (they count since the plugin started, as the server's
+  // own do) and the spans LockHoldWatch keeps for victims still to come.
+  // The next ids saved are `id_reserve` past the current ones (see
+  // SaveKind in core/audit/state_file.h).
+  void SaveState(StateEncoder* out, uint64_t id_reserve) const;
+  // LoadState adds what SaveState wrote, within the current bounds (what
+  // does not fit is counted in *dropped and in Lockdiag_dropped_events).
+  // False when `in` is corrupt: then everything is reset, so that a bad file
+  // leaves the analyzer empty rather than half loaded.
+  [[nodiscard]] bool LoadState(StateDecoder* in, uint64_t* dropped);
+
   // SetListener installs (or with nullptr removes) the listener. REQUIRES:
   // it outlives every call that may still be running into it.
   void SetListener(AnalyzerListener* listener) { listener_.store(listener, std::memory_order_release); }

@@ -26,6 +26,27 @@ std::string DigestTexts::Lookup(uint64_t digest) const {
   return text;
 }
 
+void DigestTexts::Save(StateEncoder* out) const {
+  texts_.ForEachKeyed([&](uint64_t digest, const std::string& text) {
+    out->Item();
+    out->U64(digest);
+    out->Str(text);
+  });
+  out->EndItems();
+}
+
+bool DigestTexts::Load(StateDecoder* in, uint64_t limit, uint64_t* dropped) {
+  while (in->NextItem()) {
+    const uint64_t digest = in->U64();
+    std::string text = in->Str(kMaxStoredText);
+    if (digest == 0) in->Fail();  // not written by Save()
+    if (!in->ok()) break;
+    const int64_t bytes = Footprint(text.size());
+    if (!texts_.Restore(digest, std::move(text), limit, bytes)) ++*dropped;
+  }
+  return in->ok();
+}
+
 void DigestTexts::Reset() {
   texts_.Clear([](const std::string& text) { return Footprint(text.size()); });
 }

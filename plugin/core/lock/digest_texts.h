@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "core/common/sharded_map.h"
+#include "core/common/state_codec.h"
 
 namespace lockdiag {
 
@@ -38,6 +39,12 @@ class DigestTexts {
   uint64_t memory_bytes() const { return texts_.memory_bytes(); }
   // Reset forgets every text and gives the budget back.
   void Reset();
+
+  // Save appends every text to `out`, one shard lock at a time. Load adds
+  // the texts `in` holds while fewer than `limit` are held (the others
+  // counted in *dropped); false when `in` is corrupt.
+  void Save(StateEncoder* out) const;
+  [[nodiscard]] bool Load(StateDecoder* in, uint64_t limit, uint64_t* dropped);
 
  private:
   ShardedMap<std::string, kShards> texts_;  // by digest; one budget entry per text

@@ -76,6 +76,81 @@ uint64_t IncidentLog::count() const {
   return ring_.size();
 }
 
+void IncidentLog::Save(StateEncoder* out, uint64_t id_reserve) const {
+  MutexLock lock(&mu_);
+  out->U64(next_id_ + id_reserve);
+  for (const Incident& i : ring_) {
+    out->Item();
+    const IncidentRow& r = i.row;
+    out->U64(r.id);
+    out->I64(r.time);
+    out->U64(r.thread_id);
+    for (const std::string* t : {&r.user, &r.host, &r.error_name, &r.table_schema, &r.table_name,
+                                 &r.statement_digest, &r.transaction_history}) {
+      out->Str(*t);
+    }
+    out->U32(r.error_code);
+    out->U64(r.pattern_id);
+    out->U64(static_cast<uint64_t>(r.retried));
+    out->U64(i.table_hash);
+    out->U64(i.digest);
+    out->U64(i.history_tables.size());
+    for (uint64_t t : i.history_tables) out->U64(t);
+    out->I64(i.link_rank);
+  }
+  out->EndItems();
+}
+
+bool IncidentLog::Load(StateDecoder* in, size_t capacity, uint64_t* dropped) {
+  const uint64_t saved_next_id = in->U64();
+  std::deque<Incident> loaded;
+  while (in->NextItem()) {
+    Incident i;
+    IncidentRow& r = i.row;
+    r.id = in->U64();
+    r.time = in->I64();
+    r.thread_id = in->U64();
+    for (std::string* t : {&r.user, &r.host, &r.error_name, &r.table_schema, &r.table_name,
+                           &r.statement_digest, &r.transaction_history}) {
+      *t = in->Str(kStateMaxText);
+    }
+    r.error_code = in->U32();
+    r.pattern_id = in->U64();
+    const uint64_t retried = in->U64();
+    i.table_hash = in->U64();
+    i.digest = in->U64();
+    const size_t n = in->Count(kStateMaxText);
+    for (size_t k = 0; k < n; ++k) i.history_tables.push_back(in->U64());
+    const int64_t rank = in->I64();
+    // Ids are consecutive and below the next id (Record() keeps them so).
+    if (retried > static_cast<uint64_t>(IncidentRow::Retried::kYes) || rank < kProvenRank ||
+        rank > PatternStore::kNoLink || r.id == 0 || r.id >= saved_next_id ||
+        (!loaded.empty() && r.id != loaded.back().row.id + 1)) {
+      in->Fail();
+    }
+    if (!in->ok()) break;
+    r.retried = static_cast<IncidentRow::Retried>(retried);
+    i.link_rank = static_cast<int>(rank);
+    loaded.push_back(std::move(i));
+  }
+  if (!in->ok()) return false;
+  MutexLock lock(&mu_);
+  if (!ring_.empty()) {
+    *dropped += loaded.size();  // only an empty log is loaded into
+    return true;
+  }
+  while (loaded.size() > capacity) {
+    loaded.pop_front();
+    ++*dropped;
+  }
+  for (Incident& i : loaded) {
+    budget_.AddBytes(Footprint(i));
+    ring_.push_back(std::move(i));
+  }
+  if (saved_next_id > next_id_) next_id_ = saved_next_id;
+  return true;
+}
+
 void IncidentLog::Reset() {
   MutexLock lock(&mu_);
   while (!ring_.empty()) EvictOldest();

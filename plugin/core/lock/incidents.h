@@ -26,6 +26,8 @@
 
 #include "core/common/clock.h"
 #include "core/common/entry_budget.h"
+#include "core/common/state_codec.h"
+#include "core/lock/patterns.h"
 #include "core/common/thread_annotations.h"
 
 namespace lockdiag {
@@ -103,6 +105,15 @@ class IncidentLog {
   uint64_t count() const EXCLUDES(mu_);
   uint64_t memory_bytes() const { return budget_.bytes(); }
   void Reset() EXCLUDES(mu_);
+
+  // Save appends the kept incidents and the next id to `out` (plus
+  // `id_reserve`, as PatternStore::Save). Load fills an
+  // empty log with the newest `capacity` incidents `in` holds (the others
+  // counted in *dropped), and makes later ids follow the saved ones; false
+  // when `in` is corrupt (nothing is added then). Links are retried against
+  // the patterns of the new run.
+  void Save(StateEncoder* out, uint64_t id_reserve) const EXCLUDES(mu_);
+  [[nodiscard]] bool Load(StateDecoder* in, size_t capacity, uint64_t* dropped) EXCLUDES(mu_);
 
  private:
   static int64_t Footprint(const Incident& i);

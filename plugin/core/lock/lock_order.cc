@@ -75,18 +75,24 @@ bool LockOrderGraph::Add(const TxnTable& first, const TxnTable& second, uint64_t
 void LockOrderGraph::AddDirection(const TxnTable& first, const TxnTable& second,
                                   std::vector<PatternCandidate>* found) {
   MutexLock lock(&graph_mu_);
+  if (!LinkDirection({first.hash, first.schema, first.table}, {second.hash, second.schema, second.table}))
+    return;
+  SearchCycles(first.hash, second.hash, found);
+}
+
+bool LockOrderGraph::LinkDirection(const Node& first, const Node& second) {
   std::vector<uint64_t>& next = successors_[first.hash];
-  if (std::find(next.begin(), next.end(), second.hash) != next.end()) return;
+  if (std::find(next.begin(), next.end(), second.hash) != next.end()) return false;
   next.push_back(second.hash);
   int64_t bytes = 16;
-  for (const TxnTable* t : {&first, &second}) {
+  for (const Node* t : {&first, &second}) {
     if (names_.find(t->hash) != names_.end()) continue;
     const std::string& name = names_.emplace(t->hash, QualifiedName(t->schema, t->table)).first->second;
     bytes += 96 + 2 * static_cast<int64_t>(name.size());
   }
   graph_bytes_ += bytes;
   pairs_.budget().AddBytes(bytes);
-  SearchCycles(first.hash, second.hash, found);
+  return true;
 }
 
 void LockOrderGraph::SearchCycles(uint64_t from, uint64_t to, std::vector<PatternCandidate>* found) {
@@ -175,6 +181,57 @@ bool LockOrderGraph::Lookup(uint64_t first_hash, uint64_t second_hash, LockOrder
     *out = EdgeOf(it->second, first_is_lo);
     return out->transactions > 0;
   });
+}
+
+void LockOrderGraph::Save(StateEncoder* out) const {
+  pairs_.ForEach([&](const Entry& e) {
+    out->Item();
+    for (const TableNames* t : {&e.lo, &e.hi}) {
+      out->Str(t->schema);
+      out->Str(t->table);
+    }
+    for (const Direction* d : {&e.lo_to_hi, &e.hi_to_lo}) {
+      out->U64(d->transactions);
+      out->U64(d->sample_digest);
+      out->I64(d->last_seen);
+    }
+    out->Bool(e.reported_inversion);
+  });
+  out->EndItems();
+}
+
+bool LockOrderGraph::Load(StateDecoder* in, uint64_t limit, uint64_t* dropped) {
+  while (in->NextItem()) {
+    Entry e;
+    for (TableNames* t : {&e.lo, &e.hi}) {
+      t->schema = in->Str(kStateMaxName);
+      t->table = in->Str(kStateMaxName);
+    }
+    for (Direction* d : {&e.lo_to_hi, &e.hi_to_lo}) {
+      d->transactions = in->U64();
+      d->sample_digest = in->U64();
+      d->last_seen = in->I64();
+    }
+    e.reported_inversion = in->Bool();
+    e.lo_hash = TableHash(e.lo.schema, e.lo.table);
+    e.hi_hash = TableHash(e.hi.schema, e.hi.table);
+    if (e.lo_hash >= e.hi_hash) in->Fail();  // not written by Save()
+    if (!in->ok()) break;
+    const Entry copy = e;  // the names, for the adjacency lists
+    const int64_t bytes = Footprint(e.lo.schema, e.lo.table, e.hi.schema, e.hi.table);
+    if (!pairs_.Restore(PairKey(copy.lo_hash, copy.hi_hash), std::move(e), limit, bytes)) {
+      ++*dropped;
+      continue;
+    }
+    // The cycles these edges close were found when they were recorded: the
+    // adjacency lists only need the edges back.
+    const Node lo{copy.lo_hash, copy.lo.schema, copy.lo.table},
+        hi{copy.hi_hash, copy.hi.schema, copy.hi.table};
+    MutexLock lock(&graph_mu_);
+    if (copy.lo_to_hi.transactions > 0) LinkDirection(lo, hi);
+    if (copy.hi_to_lo.transactions > 0) LinkDirection(hi, lo);
+  }
+  return in->ok();
 }
 
 void LockOrderGraph::Reset() {

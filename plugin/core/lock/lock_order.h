@@ -30,6 +30,7 @@
 
 #include "core/common/clock.h"
 #include "core/common/sharded_map.h"
+#include "core/common/state_codec.h"
 #include "core/lock/patterns.h"
 #include "core/lock/table_ref.h"
 #include "core/common/thread_annotations.h"
@@ -78,6 +79,13 @@ class LockOrderGraph {
   // Reset forgets every edge and gives the budget back.
   void Reset();
 
+  // Save appends every table pair to `out`, one shard lock at a time. Load
+  // adds the pairs `in` holds while fewer than `limit` are tracked (the
+  // others counted in *dropped) and rebuilds the adjacency lists; false when
+  // `in` is corrupt (the caller then resets the graph).
+  void Save(StateEncoder* out) const;
+  [[nodiscard]] bool Load(StateDecoder* in, uint64_t limit, uint64_t* dropped) EXCLUDES(graph_mu_);
+
  private:
   struct Direction {
     uint64_t transactions = 0;
@@ -92,6 +100,13 @@ class LockOrderGraph {
     bool reported_inversion = false;
   };
 
+  // A table as the adjacency lists name it.
+  struct Node {
+    uint64_t hash;
+    std::string_view schema;
+    std::string_view table;
+  };
+
   static uint64_t PairKey(uint64_t lo, uint64_t hi);
   static LockOrderEdge EdgeOf(const Entry& e, bool lo_first);
 
@@ -99,6 +114,9 @@ class LockOrderGraph {
   // the cycles it closes.
   void AddDirection(const TxnTable& first, const TxnTable& second, std::vector<PatternCandidate>* found)
       EXCLUDES(graph_mu_);
+  // LinkDirection adds first -> second to the adjacency lists; false when
+  // it was there.
+  bool LinkDirection(const Node& first, const Node& second) REQUIRES(graph_mu_);
   void SearchCycles(uint64_t from, uint64_t to, std::vector<PatternCandidate>* found) REQUIRES(graph_mu_);
   // CycleOf: the pattern of the cycle `path` (its last table locks before its first).
   PatternCandidate CycleOf(const std::vector<uint64_t>& path) REQUIRES(graph_mu_);

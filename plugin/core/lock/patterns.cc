@@ -302,6 +302,72 @@ void PatternStore::AddRelatedErrors(uint64_t id, int64_t n) {
   if (it != by_id_.end()) it->second.related_errors += static_cast<uint64_t>(n);
 }
 
+void PatternStore::Save(StateEncoder* out, uint64_t id_reserve) const {
+  MutexLock lock(&mu_);
+  out->U64(next_id_ + id_reserve);
+  for (const auto& [id, info] : by_id_) {
+    out->Item();
+    const PatternCandidate& c = info.what;
+    out->U64(info.id);
+    out->U64(static_cast<uint64_t>(c.type));
+    out->U64(c.tables.size());
+    for (size_t i = 0; i < c.tables.size(); ++i) {
+      out->U64(c.tables[i]);
+      out->Str(i < c.names.size() ? c.names[i] : std::string());
+    }
+    for (uint64_t v : {c.read_digest, c.write_digest, c.sample_digest, c.amount, c.victims}) out->U64(v);
+    out->U32(c.error_code);
+    out->Bool(c.insert);
+    out->Str(c.detail);
+    out->I64(info.first_seen);
+    out->I64(info.last_seen);
+    for (uint64_t v : {info.related_errors, info.observations, info.amount, info.victims}) out->U64(v);
+  }
+  out->EndItems();
+}
+
+bool PatternStore::Load(StateDecoder* in, uint64_t limit, uint64_t* dropped) {
+  const uint64_t saved_next_id = in->U64();
+  while (in->NextItem()) {
+    PatternInfo info;
+    PatternCandidate& c = info.what;
+    info.id = in->U64();
+    const uint64_t type = in->U64();
+    if (info.id == 0 || info.id >= saved_next_id || type >= kPatternTypeCount) in->Fail();
+    c.type = static_cast<PatternType>(type);
+    const size_t n = in->Count(kMaxStateObjects, 2);
+    for (size_t i = 0; i < n; ++i) {
+      c.tables.push_back(in->U64());
+      c.names.push_back(in->Str(kStateMaxText));
+    }
+    for (uint64_t* v : {&c.read_digest, &c.write_digest, &c.sample_digest, &c.amount, &c.victims})
+      *v = in->U64();
+    c.error_code = in->U32();
+    c.insert = in->Bool();
+    c.detail = in->Str(kStateMaxText);
+    info.first_seen = in->I64();
+    info.last_seen = in->I64();
+    for (uint64_t* v : {&info.related_errors, &info.observations, &info.amount, &info.victims})
+      *v = in->U64();
+    if (!in->ok()) break;
+    std::string key = KeyOf(c);
+    MutexLock lock(&mu_);
+    if (by_id_.count(info.id) != 0 || id_by_key_.count(key) != 0 || !budget_.TryClaim(limit, Footprint(c))) {
+      ++*dropped;
+      continue;
+    }
+    id_by_key_.emplace(std::move(key), info.id);
+    for (uint64_t t : c.tables) ids_by_table_.emplace(t, info.id);
+    by_id_.emplace(info.id, std::move(info));
+  }
+  if (!in->ok()) return false;
+  // Ids go on from the saved run's: an id never names two patterns.
+  MutexLock lock(&mu_);
+  if (saved_next_id > next_id_) next_id_ = saved_next_id;
+  version_.fetch_add(1, std::memory_order_release);
+  return true;
+}
+
 void PatternStore::Reset() {
   MutexLock lock(&mu_);
   int64_t bytes = 0;

@@ -22,6 +22,7 @@
 
 #include "core/common/clock.h"
 #include "core/common/entry_budget.h"
+#include "core/common/state_codec.h"
 #include "core/common/thread_annotations.h"
 
 namespace lockdiag {
@@ -223,8 +224,22 @@ class PatternStore {
   uint64_t memory_bytes() const { return budget_.bytes(); }
 
   // Reset forgets every pattern. Ids keep growing: an id never names two
-  // different patterns in one server run.
+  // different patterns in one server run (nor across runs, with the state
+  // file: Load continues from the saved run's next id).
   void Reset() EXCLUDES(mu_);
+
+  // Save appends every pattern and the next id to `out` (plus `id_reserve`:
+  // the ids this run may still hand out before its next save, should it
+  // crash). Load adds the
+  // patterns `in` holds, with their ids, while fewer than `limit` are
+  // recorded (the others counted in *dropped), and makes later ids follow
+  // the saved ones; false when `in` is corrupt (the caller then resets the
+  // store).
+  void Save(StateEncoder* out, uint64_t id_reserve) const EXCLUDES(mu_);
+  [[nodiscard]] bool Load(StateDecoder* in, uint64_t limit, uint64_t* dropped) EXCLUDES(mu_);
+  // Most OBJECTS a loaded pattern may name (a cycle names at most
+  // LockOrderGraph::kMaxCycleLength tables).
+  static constexpr size_t kMaxStateObjects = 64;
 
  private:
   static std::string KeyOf(const PatternCandidate& c);

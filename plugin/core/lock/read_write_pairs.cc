@@ -166,6 +166,90 @@ bool ReadWritePairs::LookupTable(uint64_t table_hash, ReadWriteTableSummary* out
   });
 }
 
+void ReadWritePairs::Save(StateEncoder* out) const {
+  tables_.ForEach([&](const TableEntry& t) {
+    out->Item();
+    const ReadWriteTableSummary& m = t.summary;
+    out->Str(m.table.schema);
+    out->Str(m.table.table);
+    for (uint64_t v : {m.protected_rmw_transactions, m.unprotected_rmw_transactions, m.protected_read_digest,
+                       m.protected_write_digest, m.unprotected_read_digest, m.unprotected_write_digest}) {
+      out->U64(v);
+    }
+    out->I64(m.last_seen);
+    out->Bool(m.reported_mixed);
+    for (const auto& [key, p] : t.pairs) {
+      out->Item();
+      for (uint64_t v : {p.read_digest, p.write_digest, p.transactions, p.matched_transactions,
+                         p.protected_transactions, p.unprotected_transactions, p.gap_insert_transactions,
+                         p.shared_upgrade_transactions, p.idiom_deadlocks, p.proven_errors}) {
+        out->U64(v);
+      }
+      for (bool b :
+           {p.unscoped, p.insert, p.reported_unlocked, p.reported_gap_insert, p.reported_shared_upgrade})
+        out->Bool(b);
+      out->I64(p.last_seen);
+    }
+    out->EndItems();
+  });
+  out->EndItems();
+}
+
+bool ReadWritePairs::Load(StateDecoder* in, uint64_t limit, uint64_t* dropped) {
+  EntryBudget& budget = tables_.budget();
+  while (in->NextItem()) {
+    TableEntry t;
+    ReadWriteTableSummary& m = t.summary;
+    m.table.schema = in->Str(kStateMaxName);
+    m.table.table = in->Str(kStateMaxName);
+    m.table_hash = TableHash(m.table.schema, m.table.table);
+    for (uint64_t* v :
+         {&m.protected_rmw_transactions, &m.unprotected_rmw_transactions, &m.protected_read_digest,
+          &m.protected_write_digest, &m.unprotected_read_digest, &m.unprotected_write_digest}) {
+      *v = in->U64();
+    }
+    m.last_seen = in->I64();
+    m.reported_mixed = in->Bool();
+    while (in->NextItem()) {
+      ReadWritePairStats p;
+      p.table = m.table;
+      p.table_hash = m.table_hash;
+      for (uint64_t* v : {&p.read_digest, &p.write_digest, &p.transactions, &p.matched_transactions,
+                          &p.protected_transactions, &p.unprotected_transactions, &p.gap_insert_transactions,
+                          &p.shared_upgrade_transactions, &p.idiom_deadlocks, &p.proven_errors}) {
+        *v = in->U64();
+      }
+      for (bool* b :
+           {&p.unscoped, &p.insert, &p.reported_unlocked, &p.reported_gap_insert, &p.reported_shared_upgrade})
+        *b = in->Bool();
+      p.last_seen = in->I64();
+      const uint64_t key = PairKey(p.read_digest, p.write_digest, p.unscoped);
+      if (!t.pairs.emplace(key, std::move(p)).second) in->Fail();  // not written by Save()
+    }
+    if (!in->ok()) break;
+    // The summary claims one entry and each pair one more; the pairs that do
+    // not fit are dropped, the summary (and the table) with them when it
+    // does not fit itself.
+    const uint64_t hash = m.table_hash;
+    tables_.Update(hash, [&](auto& tables) {
+      if (tables.find(hash) != tables.end() || !budget.TryClaim(limit, Footprint(t.summary.table))) {
+        *dropped += 1 + t.pairs.size();
+        return;
+      }
+      for (auto it = t.pairs.begin(); it != t.pairs.end();) {
+        if (budget.TryClaim(limit, Footprint(t.summary.table))) {
+          ++it;
+        } else {
+          ++*dropped;
+          it = t.pairs.erase(it);
+        }
+      }
+      tables.emplace(hash, std::move(t));
+    });
+  }
+  return in->ok();
+}
+
 void ReadWritePairs::Reset() {
   // A table entry claimed one budget entry for its summary and one per pair.
   auto footprint = [](const TableEntry& t) {

@@ -30,6 +30,7 @@
 
 #include "core/common/clock.h"
 #include "core/common/sharded_map.h"
+#include "core/common/state_codec.h"
 #include "core/lock/patterns.h"
 #include "core/lock/table_ref.h"
 #include "core/lock/transaction_record.h"
@@ -109,6 +110,13 @@ class ReadWritePairs {
   uint64_t memory_bytes() const { return tables_.memory_bytes(); }
   // Reset forgets every pair and summary and gives the budget back.
   void Reset();
+
+  // Save appends every table's summary and pairs to `out`, one shard lock at
+  // a time. Load adds what `in` holds while fewer than `limit` entries are
+  // held (the others counted in *dropped); false when `in` is corrupt (the
+  // caller then resets the store).
+  void Save(StateEncoder* out) const;
+  [[nodiscard]] bool Load(StateDecoder* in, uint64_t limit, uint64_t* dropped);
 
  private:
   // One table: its summary and its pairs. Holds 1 + pairs.size() budget

@@ -48,6 +48,16 @@ uint64_t DigestSample::Top() const {
   return best < 0 ? 0 : digest_[best];
 }
 
+void DigestSample::Save(StateEncoder* out) const {
+  out->Array(digest_);
+  out->Array(count_);
+}
+
+void DigestSample::Load(StateDecoder* in) {
+  in->Array(&digest_);
+  in->Array(&count_);
+}
+
 bool TableStatsStore::Apply(const TableUpdate& u, Timestamp now, uint64_t limit,
                             std::vector<PatternCandidate>* found) {
   const TxnTable& t = *u.table;
@@ -126,6 +136,62 @@ std::vector<TableRow> TableStatsStore::Snapshot() const {
 
 bool TableStatsStore::Lookup(uint64_t table_hash, TableStats* out) const {
   return tables_.Lookup(table_hash, out);
+}
+
+void TableStatsStore::Save(StateEncoder* out) const {
+  tables_.ForEach([&](const TableStats& s) {
+    out->Item();
+    const TableRow& r = s.row;
+    out->Str(r.schema);
+    out->Str(r.table);
+    out->Array(r.accesses);
+    for (uint64_t v : {r.transactions, r.unlocked_read_write_transactions, r.locked_read_write_transactions,
+                       r.duplicate_key_errors, r.deadlocks, r.lock_wait_timeouts, r.compare_and_set_writes}) {
+      out->U64(v);
+    }
+    out->I64(r.first_seen);
+    out->I64(r.last_seen);
+    out->U64(s.lock_tables_txns);
+    out->U64(s.locked_without_lock_tables_txns);
+    s.lock_tables_sample.Save(out);
+    s.locked_without_lock_tables_sample.Save(out);
+    out->Array(s.write_txns_by_isolation);
+    for (const DigestSample& d : s.write_sample_by_isolation) d.Save(out);
+    for (const DigestSample& d : s.first_sample_by_isolation) d.Save(out);
+    out->Bool(s.reported_mixed_lock_tables);
+    out->Bool(s.reported_mixed_isolation);
+  });
+  out->EndItems();
+}
+
+bool TableStatsStore::Load(StateDecoder* in, uint64_t limit, uint64_t* dropped) {
+  while (in->NextItem()) {
+    TableStats s;
+    TableRow& r = s.row;
+    r.schema = in->Str(kStateMaxName);
+    r.table = in->Str(kStateMaxName);
+    in->Array(&r.accesses);
+    for (uint64_t* v :
+         {&r.transactions, &r.unlocked_read_write_transactions, &r.locked_read_write_transactions,
+          &r.duplicate_key_errors, &r.deadlocks, &r.lock_wait_timeouts, &r.compare_and_set_writes}) {
+      *v = in->U64();
+    }
+    r.first_seen = in->I64();
+    r.last_seen = in->I64();
+    s.lock_tables_txns = in->U64();
+    s.locked_without_lock_tables_txns = in->U64();
+    s.lock_tables_sample.Load(in);
+    s.locked_without_lock_tables_sample.Load(in);
+    in->Array(&s.write_txns_by_isolation);
+    for (DigestSample& d : s.write_sample_by_isolation) d.Load(in);
+    for (DigestSample& d : s.first_sample_by_isolation) d.Load(in);
+    s.reported_mixed_lock_tables = in->Bool();
+    s.reported_mixed_isolation = in->Bool();
+    if (!in->ok()) break;
+    const int64_t bytes = Footprint(s);
+    if (!tables_.Restore(TableHash(r.schema, r.table), std::move(s), limit, bytes)) ++*dropped;
+  }
+  return in->ok();
 }
 
 void TableStatsStore::Reset() {

@@ -20,6 +20,7 @@
 #include "core/lock/access_kind.h"
 #include "core/common/clock.h"
 #include "core/common/sharded_map.h"
+#include "core/common/state_codec.h"
 #include "core/lock/patterns.h"
 #include "core/lock/table_ref.h"
 #include "core/lock/transaction_record.h"
@@ -57,6 +58,8 @@ class DigestSample {
   void Add(uint64_t digest);
   // Top: the most frequent digest kept; 0 when none was added.
   uint64_t Top() const;
+  void Save(StateEncoder* out) const;
+  void Load(StateDecoder* in);
 
  private:
   std::array<uint64_t, kSlots> digest_{};
@@ -113,6 +116,13 @@ class TableStatsStore {
   uint64_t memory_bytes() const { return tables_.memory_bytes(); }
   // Reset forgets every table and gives their budget back.
   void Reset();
+
+  // Save appends every table to `out`, one shard lock at a time (a writer
+  // waits for one shard's encoding at most). Load adds the tables `in` holds
+  // while fewer than `limit` are tracked and counts the others in *dropped;
+  // false when `in` is corrupt (the caller then resets the store).
+  void Save(StateEncoder* out) const;
+  [[nodiscard]] bool Load(StateDecoder* in, uint64_t limit, uint64_t* dropped);
 
  private:
   ShardedMap<TableStats, kShards> tables_;  // by TableHash; one budget entry per table
