@@ -3,7 +3,8 @@
 # private throwaway MariaDB server under build/private-server (never the
 # system service), installs the plugin with INSTALL SONAME 'lockdiag', runs
 # the poetry site of the seed article from several connections at once, and
-# prints what lockdiag recorded.
+# prints what lockdiag recorded; then a load test against a low
+# max_connections (scripts/demo/load_test.sh).
 #
 #   scripts/demo.sh           # run it
 #   scripts/demo.sh --stop    # stop the private server afterwards
@@ -28,6 +29,8 @@ lockdiag_build --log "$build/demo-build.log" lockdiag
 "$server" stop
 "$server" start --plugin-dir "$build/plugin-dir"
 sql() { "$server" client "$@"; }
+# shellcheck source=demo/load_test.sh source-path=SCRIPTDIR
+source "$top/scripts/demo/load_test.sh"
 
 # A fresh plugin and a fresh schema on every run.
 sql -e "UNINSTALL SONAME 'lockdiag'" >/dev/null 2>&1 || true
@@ -113,5 +116,7 @@ sql -t -e "SELECT TABLE_NAME, \`READS\`, EXCLUSIVE_READS, WRITES, TRANSACTIONS,
            FROM INFORMATION_SCHEMA.LOCKDIAG_TABLES ORDER BY TABLE_NAME"
 echo "== SHOW GLOBAL STATUS LIKE 'Lockdiag%'"
 sql -t -e "SHOW GLOBAL STATUS LIKE 'Lockdiag%'"
+echo
+load_test
 echo
 echo "The server keeps running (socket $("$server" socket)); stop it with: scripts/demo.sh --stop"

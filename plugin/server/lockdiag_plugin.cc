@@ -13,12 +13,16 @@
 //   LOCKDIAG_CONNECTIONS INFORMATION_SCHEMA.LOCKDIAG_CONNECTIONS
 #include "server/server_includes.h"
 // The core after the server headers (see audit_adapter.cc).
+#include <atomic>
+
 #include "server/audit_adapter.h"
+#include "server/drop_log.h"
 #include "server/is_tables.h"
 #include "server/plugin_state.h"
 #include "core/lock/session.h"
 #include "server/session_registry.h"
 #include "server/state_adapter.h"
+#include "server/sysvar_checks.h"
 #include "server/trail_adapter.h"
 
 namespace lockdiag::server {
@@ -42,9 +46,17 @@ my_bool sv_log_rotate_now = 0;
 char* sv_state_file = nullptr;
 unsigned int sv_state_save_interval = 60;
 my_bool sv_state_save_now = 0;
+my_bool sv_log_syslog = 0;
+
+// When the audit plugin started (Lockdiag_started) and when lockdiag_reset
+// last ran (Lockdiag_last_reset; 0: not since it started), so that
+// monitoring tells a reset from a restart. Atomic: SHOW STATUS reads them
+// while a SET GLOBAL or an INSTALL writes them.
+std::atomic<Timestamp> g_started{0};
+std::atomic<Timestamp> g_last_reset{0};
 
 TrailSettings CurrentTrailSettings() {
-  return TrailSettings{sv_log_file, sv_log_rotate_size, sv_log_rotations};
+  return TrailSettings{sv_log_file, sv_log_rotate_size, sv_log_rotations, sv_log_syslog != 0};
 }
 
 StateSettings CurrentStateSettings() { return StateSettings{sv_state_file, sv_state_save_interval}; }
@@ -88,6 +100,7 @@ void UpdateReset(MYSQL_THD, st_mysql_sys_var*, void*, const void* save) {
   if (*static_cast<const my_bool*>(save)) {
     GlobalAnalyzer().Reset();
     GlobalEncodingStore().Reset();
+    g_last_reset.store(NowMicros(), std::memory_order_relaxed);
     sql_print_information("lockdiag: lockdiag_reset cleared every finding, incident and count");
     try {
       GlobalConnectionStore().Reset(NowMicros());
@@ -153,6 +166,15 @@ void UpdateStateSaveInterval(MYSQL_THD, st_mysql_sys_var*, void* var, const void
 void UpdateStateSaveNow(MYSQL_THD, st_mysql_sys_var*, void*, const void* save) {
   if (*static_cast<const my_bool*>(save)) StateRequestSave();
 }
+void UpdateLogSyslog(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
+  // Only the setting changes here: the writer thread opens and closes the
+  // syslog connection, never this connection thread.
+  *static_cast<my_bool*>(var) = *static_cast<const my_bool*>(save);
+  try {
+    TrailConfigure(CurrentTrailSettings());
+  } catch (...) {
+  }
+}
 void UpdateEncodingChecks(MYSQL_THD, st_mysql_sys_var*, void* var, const void* save) {
   *static_cast<my_bool*>(var) = *static_cast<const my_bool*>(save);
   GlobalEncodingChecker().set_enabled(*static_cast<const my_bool*>(save) != 0);
@@ -165,13 +187,15 @@ MYSQL_SYSVAR_BOOL(enabled, sv_enabled, PLUGIN_VAR_OPCMDARG,
 MYSQL_SYSVAR_ULONGLONG(max_tables, sv_max_tables, PLUGIN_VAR_RQCMDARG,
                        "Most tables tracked at once (memory bound). Events on further tables are "
                        "counted in Lockdiag_dropped_events and otherwise ignored.",
-                       nullptr, UpdateMaxTables, Config::kDefaultMaxTables, 1, 1ULL << 32, 1);
+                       CheckRange<unsigned long long>, UpdateMaxTables, Config::kDefaultMaxTables, 1,
+                       1ULL << 32, 1);
 MYSQL_SYSVAR_ULONG(history_size, sv_history_size, PLUGIN_VAR_RQCMDARG,
-                   "Number of lock-related errors kept in INFORMATION_SCHEMA.LOCKDIAG_INCIDENTS.", nullptr,
-                   UpdateHistorySize, Config::kDefaultHistorySize, 0, 1000000, 1);
+                   "Number of lock-related errors kept in INFORMATION_SCHEMA.LOCKDIAG_INCIDENTS.",
+                   CheckRange<unsigned long>, UpdateHistorySize, Config::kDefaultHistorySize, 0, 1000000, 1);
 MYSQL_SYSVAR_STR(ignore_schemas, sv_ignore_schemas, PLUGIN_VAR_RQCMDARG | PLUGIN_VAR_MEMALLOC,
-                 "Comma-separated schemas whose tables lockdiag does not record.", nullptr,
-                 UpdateIgnoreSchemas, Config::kDefaultIgnoreSchemas);
+                 "Comma-separated schemas whose tables lockdiag does not record; '' records every "
+                 "schema; NULL is refused.",
+                 CheckNotNull, UpdateIgnoreSchemas, Config::kDefaultIgnoreSchemas);
 MYSQL_SYSVAR_BOOL(reset, sv_reset, PLUGIN_VAR_OPCMDARG | PLUGIN_VAR_NOCMDOPT,
                   "Setting it to ON clears all recorded data and counters; it always reads OFF.", nullptr,
                   UpdateReset, 0);
@@ -188,13 +212,17 @@ MYSQL_SYSVAR_STR(log_file, sv_log_file, PLUGIN_VAR_RQCMDARG | PLUGIN_VAR_MEMALLO
                  nullptr, UpdateLogFile, "");
 MYSQL_SYSVAR_ULONGLONG(log_rotate_size, sv_log_rotate_size, PLUGIN_VAR_RQCMDARG,
                        "Rotate lockdiag_log_file when it would grow past this many bytes (0: never).",
-                       nullptr, UpdateLogRotateSize, 1000000, 0, 1ULL << 40, 1);
+                       CheckRange<unsigned long long>, UpdateLogRotateSize, 1000000, 0, 1ULL << 40, 1);
 MYSQL_SYSVAR_UINT(log_rotations, sv_log_rotations, PLUGIN_VAR_RQCMDARG,
-                  "Rotated trail files kept (FILE.1 .. FILE.N); 0 truncates the file instead.", nullptr,
-                  UpdateLogRotations, 9, 0, 999, 1);
+                  "Rotated trail files kept (FILE.1 .. FILE.N); 0 truncates the file instead.",
+                  CheckRange<unsigned int>, UpdateLogRotations, 9, 0, 999, 1);
 MYSQL_SYSVAR_BOOL(log_rotate_now, sv_log_rotate_now, PLUGIN_VAR_OPCMDARG | PLUGIN_VAR_NOCMDOPT,
                   "Setting it to ON rotates lockdiag_log_file now; it always reads OFF.", nullptr,
                   UpdateLogRotateNow, 0);
+MYSQL_SYSVAR_BOOL(log_syslog, sv_log_syslog, PLUGIN_VAR_OPCMDARG,
+                  "Also send the audit trail's lines to syslog (ident lockdiag, facility LOG_USER), "
+                  "with or without lockdiag_log_file.",
+                  nullptr, UpdateLogSyslog, 0);
 
 MYSQL_SYSVAR_STR(state_file, sv_state_file, PLUGIN_VAR_RQCMDARG | PLUGIN_VAR_MEMALLOC,
                  "Where lockdiag keeps what it recorded across restarts and re-installs: saved every "
@@ -204,32 +232,41 @@ MYSQL_SYSVAR_STR(state_file, sv_state_file, PLUGIN_VAR_RQCMDARG | PLUGIN_VAR_MEM
 MYSQL_SYSVAR_UINT(state_save_interval, sv_state_save_interval, PLUGIN_VAR_RQCMDARG,
                   "Seconds between two saves of lockdiag_state_file (0: only at UNINSTALL, shutdown and "
                   "lockdiag_reset). After a crash, what was recorded since the last save is lost.",
-                  nullptr, UpdateStateSaveInterval, 60, 0, 86400, 1);
+                  CheckRange<unsigned int>, UpdateStateSaveInterval, 60, 0, 86400, 1);
 MYSQL_SYSVAR_BOOL(state_save_now, sv_state_save_now, PLUGIN_VAR_OPCMDARG | PLUGIN_VAR_NOCMDOPT,
                   "Setting it to ON saves lockdiag_state_file now (on lockdiag's own thread: watch "
                   "Lockdiag_state_saves); it always reads OFF.",
                   nullptr, UpdateStateSaveNow, 0);
 
 st_mysql_sys_var* lockdiag_system_variables[] = {
-    MYSQL_SYSVAR(enabled),        MYSQL_SYSVAR(max_tables),
-    MYSQL_SYSVAR(history_size),   MYSQL_SYSVAR(ignore_schemas),
-    MYSQL_SYSVAR(reset),          MYSQL_SYSVAR(encoding_checks),
-    MYSQL_SYSVAR(log_file),       MYSQL_SYSVAR(log_rotate_size),
-    MYSQL_SYSVAR(log_rotations),  MYSQL_SYSVAR(log_rotate_now),
-    MYSQL_SYSVAR(state_file),     MYSQL_SYSVAR(state_save_interval),
-    MYSQL_SYSVAR(state_save_now), nullptr};
+    MYSQL_SYSVAR(enabled),
+    MYSQL_SYSVAR(max_tables),
+    MYSQL_SYSVAR(history_size),
+    MYSQL_SYSVAR(ignore_schemas),
+    MYSQL_SYSVAR(reset),
+    MYSQL_SYSVAR(encoding_checks),
+    MYSQL_SYSVAR(log_file),
+    MYSQL_SYSVAR(log_rotate_size),
+    MYSQL_SYSVAR(log_rotations),
+    MYSQL_SYSVAR(log_rotate_now),
+    MYSQL_SYSVAR(log_syslog),
+    MYSQL_SYSVAR(state_file),
+    MYSQL_SYSVAR(state_save_interval),
+    MYSQL_SYSVAR(state_save_now),
+    nullptr,
+};
 
 // --- status variables --------------------------------------------------------
 // One SHOW_FUNC builds the Lockdiag_* array from a single read of each store,
 // in the scratch buffer the server passes (SHOW_VAR_FUNC_BUFF_SIZE bytes).
-constexpr int kCountCount = 17;
-constexpr int kStatusCount = kCountCount + 2;  // and Lockdiag_connections_peak_time, _state_last_save
+constexpr int kCountCount = 23;
+constexpr int kTimeCount = 4;  // Lockdiag_connections_peak_time, _started, _last_reset, _state_last_save
+constexpr int kStatusCount = kCountCount + kTimeCount;
 int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_var_type) {
   struct Scratch {
     SHOW_VAR vars[kStatusCount + 1];
     unsigned long long values[kCountCount];
-    char peak_time[32];
-    char last_save[32];
+    char times[kTimeCount][32];
   };
   static_assert(sizeof(Scratch) <= SHOW_VAR_FUNC_BUFF_SIZE, "scratch buffer too small");
   auto* s = static_cast<Scratch*>(buff);
@@ -239,6 +276,7 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
   uint64_t conn_bytes = 0;
   Trail::Status trail;
   StateKeeper::Status state;
+  uint64_t dropped = 0;
   try {
     st = GlobalAnalyzer().Status();
     enc = GlobalEncodingStore().Status();
@@ -246,6 +284,7 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
     conn_bytes = GlobalConnectionStore().memory_bytes();
     trail = TrailStatus();
     state = StateStatus();
+    dropped = DroppedEvents();
   } catch (...) {
     // Out of memory while counting findings: show what the counters say.
   }
@@ -263,8 +302,16 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
       {"transactions", st.transactions},
       {"tracked_tables", st.tracked_tables},
       {"patterns", st.patterns},
+      // The rows of LOCKDIAG_PATTERNS by SEVERITY, and the lock errors by
+      // kind since start or reset: what monitoring alerts on.
+      {"findings_high", st.findings_high},
+      {"findings_medium", st.findings_medium},
+      {"findings_low", st.findings_low},
+      {"deadlocks", st.deadlocks},
+      {"lock_wait_timeouts", st.lock_wait_timeouts},
+      {"duplicate_keys", st.duplicate_keys},
       {"memory_bytes", st.memory_bytes + session_bytes + enc.memory_bytes + conn_bytes},
-      {"dropped_events", st.dropped_events + enc.dropped + conn.dropped},
+      {"dropped_events", dropped},
       {"encoding_findings", enc.findings},
       {"bytes_scanned", enc.bytes_scanned},
       {"connections_current", conn.current},
@@ -279,16 +326,24 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
     s->values[i] = rows[i].value;
     s->vars[i] = {rows[i].name, reinterpret_cast<char*>(&s->values[i]), SHOW_ULONGLONG};
   }
-  // When the peak was reached, UTC; empty before the first connection.
-  s->peak_time[0] = '\0';
-  if (conn.peak_time != 0)
-    snprintf(s->peak_time, sizeof s->peak_time, "%s", UtcDateTime(conn.peak_time).c_str());
-  s->vars[kCountCount] = {"connections_peak_time", s->peak_time, SHOW_CHAR};
-  // When the state file was last saved, UTC; empty before the first save.
-  s->last_save[0] = '\0';
-  if (state.last_save != 0)
-    snprintf(s->last_save, sizeof s->last_save, "%s", UtcDateTime(state.last_save).c_str());
-  s->vars[kCountCount + 1] = {"state_last_save", s->last_save, SHOW_CHAR};
+  // Times in UTC, empty when there is none: when the peak was reached, when
+  // the plugin started, when lockdiag_reset last ran, when the state file
+  // was last saved.
+  const struct {
+    const char* name;
+    Timestamp value;
+  } times[kTimeCount] = {
+      {"connections_peak_time", conn.peak_time},
+      {"started", g_started.load(std::memory_order_relaxed)},
+      {"last_reset", g_last_reset.load(std::memory_order_relaxed)},
+      {"state_last_save", state.last_save},
+  };
+  for (int i = 0; i < kTimeCount; ++i) {
+    char* out = s->times[i];
+    out[0] = '\0';
+    if (times[i].value != 0) snprintf(out, sizeof s->times[i], "%s", UtcDateTime(times[i].value).c_str());
+    s->vars[kCountCount + i] = {times[i].name, out, SHOW_CHAR};
+  }
   s->vars[kStatusCount] = {nullptr, nullptr, SHOW_UNDEF};
   var->type = SHOW_ARRAY;
   var->value = reinterpret_cast<char*>(s->vars);
@@ -301,6 +356,8 @@ SHOW_VAR lockdiag_status_variables[] = {{"Lockdiag", reinterpret_cast<char*>(&Sh
 // --- plugin init / deinit ----------------------------------------------------
 int AuditInit(void* p) {
   try {
+    g_started.store(NowMicros(), std::memory_order_relaxed);
+    g_last_reset.store(0, std::memory_order_relaxed);
     // Variables given at start-up (--lockdiag-...) were stored before init.
     Config& c = GlobalConfig();
     c.enabled.store(sv_enabled != 0);
@@ -340,11 +397,11 @@ int AuditInit(void* p) {
   }
   sql_print_information(
       "lockdiag %s: started (lockdiag_enabled=%s, lockdiag_max_tables=%llu, lockdiag_history_size=%lu, "
-      "lockdiag_encoding_checks=%s, lockdiag_log_file='%s', lockdiag_state_file='%s', "
-      "lockdiag_state_save_interval=%u)",
+      "lockdiag_encoding_checks=%s, lockdiag_log_file='%s', lockdiag_log_syslog=%s, "
+      "lockdiag_state_file='%s', lockdiag_state_save_interval=%u)",
       kVersionString, sv_enabled ? "ON" : "OFF", sv_max_tables, sv_history_size,
       sv_encoding_checks ? "ON" : "OFF", sv_log_file != nullptr ? sv_log_file : "",
-      sv_state_file != nullptr ? sv_state_file : "", sv_state_save_interval);
+      sv_log_syslog ? "ON" : "OFF", sv_state_file != nullptr ? sv_state_file : "", sv_state_save_interval);
   return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/common/thread_annotations.h"
+#include "server/drop_log.h"
 #include "server/plugin_state.h"
 
 namespace lockdiag::server {
@@ -56,6 +57,8 @@ void StateStart(const StateSettings& s, const char* version) {
     settings.interval_seconds = s.interval_seconds;
     settings.version = version;
     settings.log = ToErrorLog;
+    // Once a second: the error log's note when a bound drops events.
+    settings.tick = LogNewDrops;
     Keeper().Load(settings);
     Keeper().Start(std::move(settings));
   } catch (...) {

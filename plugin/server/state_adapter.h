@@ -5,7 +5,9 @@
 // At the first INSTALL of the audit plugin (or server start-up) StateStart
 // empties the stores, loads the saved state into them and starts the
 // thread, which saves every lockdiag_state_save_interval seconds; the last
-// instance's StateStop saves once more (UNINSTALL, shutdown). A new instance
+// instance's StateStop saves once more (UNINSTALL, shutdown). The same
+// thread writes the error log's note when a bound drops events
+// (drop_log.h), once a second at most. A new instance
 // initialised while an old one still runs (session_registry.h) keeps the
 // stores as they are: they are newer than the file.
 #ifndef LOCKDIAG_SERVER_STATE_ADAPTER_H_

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <string>
 
+#include "core/audit/syslog_sink.h"
 #include "core/audit/trail_lines.h"
 #include "core/common/thread_annotations.h"
 #include "core/audit/trail_listener.h"
@@ -14,6 +15,8 @@
 namespace lockdiag::server {
 namespace {
 
+// Before g_trail: the writer may use the sink until g_trail stops.
+SyslogSink g_syslog;
 Trail g_trail;
 TrailListener g_listener(&g_trail);
 // Installed instances of the audit plugin: the server may de-initialise an
@@ -40,6 +43,7 @@ Trail::Settings SettingsOf(const TrailSettings& s) {
   t.rotate_size = s.rotate_size;
   t.rotations = s.rotations;
   t.on_error = ReportTrailError;
+  t.sink = s.syslog ? &g_syslog : nullptr;
   return t;
 }
 
@@ -49,7 +53,8 @@ std::string SettingsText(const TrailSettings& s) {
          " lockdiag_max_tables=" + std::to_string(c.max_tables.load()) +
          " lockdiag_history_size=" + std::to_string(c.history_size.load()) +
          " lockdiag_log_rotate_size=" + std::to_string(s.rotate_size) +
-         " lockdiag_log_rotations=" + std::to_string(s.rotations);
+         " lockdiag_log_rotations=" + std::to_string(s.rotations) +
+         " lockdiag_log_syslog=" + (s.syslog ? "ON" : "OFF");
 }
 
 }  // namespace

@@ -18,6 +18,7 @@ struct TrailSettings {
   const char* path = nullptr;  // lockdiag_log_file; empty or null: off
   uint64_t rotate_size = 0;    // lockdiag_log_rotate_size
   unsigned rotations = 0;      // lockdiag_log_rotations
+  bool syslog = false;         // lockdiag_log_syslog
 };
 
 // TrailStart installs the listeners, applies `s` and writes "installed".

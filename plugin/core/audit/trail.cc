@@ -26,12 +26,12 @@ void Trail::Configure(Settings settings) {
 
 bool Trail::enabled() const {
   MutexLock lock(&mu_);
-  return !settings_.path.empty() && writer_.joinable() && !stopping_;
+  return Active(settings_) && writer_.joinable() && !stopping_;
 }
 
 bool Trail::Append(std::string line) {
   MutexLock lock(&mu_);
-  if (settings_.path.empty() || stopping_ || !writer_.joinable()) return false;
+  if (!Active(settings_) || stopping_ || !writer_.joinable()) return false;
   if (queue_.size() >= kMaxQueuedLines || queued_bytes_ + line.size() > kMaxQueuedBytes) {
     status_.dropped++;
     return false;
@@ -97,14 +97,23 @@ void Trail::Run() {
     std::string error;
     if (version != opened_version_) {
       CloseFile();
+      UseSink(settings.sink);
       opened_version_ = version;
     }
     if (rotate && !settings.path.empty()) Rotate(settings);
     uint64_t written = 0;
     uint64_t lost = 0;
     if (!batch.empty()) {
-      if (!settings.path.empty()) written = WriteLines(batch, settings, &error);
-      lost = batch.size() - written;
+      if (!settings.path.empty()) {
+        written = WriteLines(batch, settings, &error);
+        lost = batch.size() - written;
+      }
+      if (sink_ != nullptr) {
+        for (const std::string& line : batch) sink_->Write(line);
+        if (settings.path.empty()) written = batch.size();
+      } else if (settings.path.empty()) {
+        lost = batch.size();  // queued before the last destination went away
+      }
     }
     batch.clear();
     // The error log hears of a failure once (again when its reason
@@ -138,6 +147,13 @@ void Trail::Run() {
     }
   }
   CloseFile();
+  UseSink(nullptr);
+}
+
+void Trail::UseSink(TrailSink* sink) {
+  if (sink == sink_) return;
+  if (sink_ != nullptr) sink_->Close();
+  sink_ = sink;
 }
 
 bool Trail::OpenFile(const Settings& s, std::string* error) {

@@ -17,6 +17,10 @@
 // server_audit: past rotate_size bytes the file becomes FILE.1, FILE.1
 // becomes FILE.2 ... up to FILE.<rotations>, and a new FILE starts.
 //
+// A TrailSink (Settings::sink) receives every line as well, on the writer
+// thread only: lockdiag_log_syslog's SyslogSink (syslog_sink.h). With a sink
+// and no path the lines go to the sink alone.
+//
 // Thread-safety: every method is thread-safe. Locking rules: one Mutex
 // guards the queue and the settings; Append holds it for a push, the writer
 // holds it only to swap the queue out, never while it writes. It is never
@@ -34,6 +38,18 @@
 
 namespace lockdiag {
 
+// TrailSink: a second destination of the trail's lines.
+class TrailSink {
+ public:
+  virtual ~TrailSink() = default;
+  // Write takes one line (without its newline). Called on the writer thread
+  // only, never with the Trail's Mutex held; it must not throw.
+  virtual void Write(const std::string& line) = 0;
+  // Close: the trail no longer uses the sink (another sink or none was
+  // configured, or the trail stopped). Called on the writer thread.
+  virtual void Close() {}
+};
+
 class Trail {
  public:
   static constexpr size_t kMaxQueuedLines = 10000;
@@ -47,9 +63,13 @@ class Trail {
     // writing fails (the message) and when it works again after a failure
     // (nullptr): the adapter writes it to the error log.
     void (*on_error)(const char* message) = nullptr;
+    // Also receives every line (null: none). Not owned. REQUIRES: it
+    // outlives the writer's use of it, that is the next Configure() that
+    // replaces it, followed by a Flush(), or Stop().
+    TrailSink* sink = nullptr;
   };
   struct Status {
-    uint64_t written = 0;        // lines written to the file
+    uint64_t written = 0;        // lines written to the file (to the sink, without a file)
     uint64_t dropped = 0;        // lines dropped (queue full, trail failing)
     uint64_t open_failures = 0;  // times the file could not be opened or written
     std::string last_error;      // the last such failure, for the error log
@@ -83,6 +103,10 @@ class Trail {
   // were written; *error says why the rest were not.
   uint64_t WriteLines(const std::deque<std::string>& lines, const Settings& s, std::string* error);
   bool WriteAll(const std::string& buf, const Settings& s, std::string* error);
+  // UseSink closes the previous sink when the settings name another.
+  void UseSink(TrailSink* sink);
+  // Active: there is somewhere to write to.
+  static bool Active(const Settings& s) { return !s.path.empty() || s.sink != nullptr; }
 
   mutable Mutex mu_;
   std::condition_variable_any wake_;
@@ -103,6 +127,7 @@ class Trail {
   uint64_t opened_version_ = ~uint64_t{0};
   bool failing_ = false;       // the last write failed (report the recovery once)
   std::string last_reported_;  // the failure the error log was told of
+  TrailSink* sink_ = nullptr;  // the sink the writer last wrote to
 };
 
 }  // namespace lockdiag

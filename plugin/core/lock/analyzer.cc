@@ -309,6 +309,7 @@ void Analyzer::ResolveIncidentLinks() {
 }
 
 uint64_t Analyzer::RecordIncident(Incident incident) {
+  CountLockError(incident.row.error_code);
   const uint64_t version = patterns_.version();
   if (patterns_.count() > 0) {
     incident.row.pattern_id =
@@ -329,6 +330,16 @@ uint64_t Analyzer::RecordIncident(Incident incident) {
   // The error is related to the pattern whether or not the history keeps it.
   if (pattern != 0) patterns_.AddRelatedErrors(pattern, 1);
   return id;
+}
+
+void Analyzer::CountLockError(uint32_t code) {
+  if (code == kErrLockDeadlock) {
+    deadlocks_.fetch_add(1, std::memory_order_relaxed);
+  } else if (code == kErrLockWaitTimeout) {
+    lock_wait_timeouts_.fetch_add(1, std::memory_order_relaxed);
+  } else if (IsDuplicateKey(code)) {
+    duplicate_keys_.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 void Analyzer::NotifyNewFinding(uint64_t id) {
@@ -442,11 +453,28 @@ AnalyzerStatus Analyzer::Status() const {
   for (const PatternInfo& info : infos) {
     if (IsLockOrderPattern(info.what.type)) {
       auto rep = fold.representative.find(info.id);
-      st.patterns += rep != fold.representative.end() && rep->second == info.id ? 1 : 0;
-    } else {
-      st.patterns += PatternHolds(info.what) ? 1 : 0;
+      if (rep == fold.representative.end() || rep->second != info.id) continue;
+    } else if (!PatternHolds(info.what)) {
+      continue;
+    }
+    // A row's SEVERITY is its type's (pattern_rows.cc), a group's that of
+    // the pattern that stands for it.
+    st.patterns++;
+    switch (PatternSeverity(info.what.type)) {
+      case Severity::kHigh:
+        st.findings_high++;
+        break;
+      case Severity::kMedium:
+        st.findings_medium++;
+        break;
+      case Severity::kLow:
+        st.findings_low++;
+        break;
     }
   }
+  st.deadlocks = deadlocks_.load(std::memory_order_relaxed);
+  st.lock_wait_timeouts = lock_wait_timeouts_.load(std::memory_order_relaxed);
+  st.duplicate_keys = duplicate_keys_.load(std::memory_order_relaxed);
   st.memory_bytes = tables_.memory_bytes() + lock_order_.memory_bytes() + read_writes_.memory_bytes() +
                     digests_.memory_bytes() + patterns_.memory_bytes() + incidents_.memory_bytes();
   st.dropped_events = dropped_.Sum();
@@ -500,6 +528,9 @@ void Analyzer::Reset() {
   table_lock_events_.Reset();
   transactions_.Reset();
   dropped_.Reset();
+  deadlocks_.store(0, std::memory_order_relaxed);
+  lock_wait_timeouts_.store(0, std::memory_order_relaxed);
+  duplicate_keys_.store(0, std::memory_order_relaxed);
 }
 
 }  // namespace lockdiag

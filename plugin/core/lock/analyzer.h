@@ -85,6 +85,16 @@ struct AnalyzerStatus {
   uint64_t transactions = 0;
   uint64_t tracked_tables = 0;
   uint64_t patterns = 0;
+  // The rows of `patterns` by their SEVERITY column, for alerting
+  // (Lockdiag_findings_high, ...): they sum to `patterns`.
+  uint64_t findings_high = 0;
+  uint64_t findings_medium = 0;
+  uint64_t findings_low = 0;
+  // Lock errors recorded since start or reset (RecordIncident), kept in
+  // LOCKDIAG_INCIDENTS or not (lockdiag_history_size bounds only the rows).
+  uint64_t deadlocks = 0;
+  uint64_t lock_wait_timeouts = 0;
+  uint64_t duplicate_keys = 0;
   uint64_t memory_bytes = 0;
   uint64_t dropped_events = 0;
 };
@@ -163,6 +173,9 @@ class Analyzer {
   std::vector<PatternRow> SnapshotPatterns();
   std::vector<IncidentRow> SnapshotIncidents();
   AnalyzerStatus Status() const;
+  // dropped_events: Status().dropped_events without the pattern walk, for a
+  // caller that polls (the error log's drop note).
+  uint64_t dropped_events() const { return dropped_.Sum(); }
 
   // Reset forgets everything recorded (lockdiag_reset).
   void Reset();
@@ -255,11 +268,18 @@ class Analyzer {
   ShardedCounter table_lock_events_;
   ShardedCounter transactions_;
   ShardedCounter dropped_;
+  // Per error code family, bumped once per lock error: a rare event, so one
+  // atomic each rather than a ShardedCounter.
+  std::atomic<uint64_t> deadlocks_{0};
+  std::atomic<uint64_t> lock_wait_timeouts_{0};
+  std::atomic<uint64_t> duplicate_keys_{0};
   std::atomic<uint64_t> generation_{0};
   std::atomic<AnalyzerListener*> listener_{nullptr};
 
   // NotifyNewFinding tells the listener (if any) of pattern `id`'s row.
   void NotifyNewFinding(uint64_t id);
+  // CountLockError bumps the counter of `code`'s family, if it has one.
+  void CountLockError(uint32_t code);
 };
 
 }  // namespace lockdiag

@@ -6,11 +6,45 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace lockdiag {
 namespace {
+
+// RecordingSink: what a TrailSink is given, and on which thread.
+class RecordingSink : public TrailSink {
+ public:
+  void Write(const std::string& line) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    lines_.push_back(line);
+    threads_.push_back(std::this_thread::get_id());
+  }
+  void Close() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    closes_++;
+  }
+  std::vector<std::string> lines() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lines_;
+  }
+  std::vector<std::thread::id> threads() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return threads_;
+  }
+  int closes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return closes_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> lines_;
+  std::vector<std::thread::id> threads_;
+  int closes_ = 0;
+};
 
 class TrailTest : public ::testing::Test {
  protected:
@@ -39,6 +73,9 @@ class TrailTest : public ::testing::Test {
   }
   std::string dir_;
   std::string path_;
+  // Before trail_: the sinks outlive the writer (TearDown stops it).
+  RecordingSink sink_;
+  RecordingSink other_sink_;
   Trail trail_;
 };
 
@@ -129,6 +166,68 @@ TEST_F(TrailTest, StopWritesWhatIsQueued) {
   trail_.Stop();
   EXPECT_EQ(Lines(path_).size(), 1000u);
   EXPECT_FALSE(trail_.Append("late"));
+}
+
+TEST_F(TrailTest, ASinkGetsEveryLineOnTheWriterThreadAndTheFileStill) {
+  RecordingSink& sink = sink_;
+  Trail::Settings s = Settings();
+  s.sink = &sink;
+  trail_.Configure(s);
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(trail_.Append("{\"n\":" + std::to_string(i) + "}"));
+  trail_.Flush();
+  const std::vector<std::string> lines = sink.lines();
+  EXPECT_EQ(lines, Lines(path_));
+  ASSERT_EQ(lines.size(), 50u);
+  EXPECT_EQ(lines.back(), "{\"n\":49}") << "no newline is added";
+  for (std::thread::id t : sink.threads())
+    EXPECT_NE(t, std::this_thread::get_id()) << "written by Append's caller";
+  EXPECT_EQ(trail_.status().written, 50u);
+}
+
+TEST_F(TrailTest, ASinkWithoutAFileGetsTheLinesAlone) {
+  RecordingSink& sink = sink_;
+  Trail::Settings s;
+  s.sink = &sink;
+  trail_.Configure(s);
+  ASSERT_TRUE(trail_.enabled());
+  ASSERT_TRUE(trail_.Append("a"));
+  ASSERT_TRUE(trail_.Append("b"));
+  trail_.Flush();
+  EXPECT_EQ(sink.lines(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(trail_.status().written, 2u);
+  EXPECT_EQ(trail_.status().dropped, 0u);
+  EXPECT_NE(access(path_.c_str(), F_OK), 0) << "no file was configured";
+}
+
+TEST_F(TrailTest, ASinkIsClosedWhenReplacedAndAtStop) {
+  RecordingSink& first = sink_;
+  RecordingSink& second = other_sink_;
+  Trail::Settings s = Settings();
+  s.sink = &first;
+  trail_.Configure(s);
+  ASSERT_TRUE(trail_.Append("one"));
+  trail_.Flush();
+  s.sink = &second;
+  trail_.Configure(s);
+  ASSERT_TRUE(trail_.Append("two"));
+  trail_.Flush();
+  EXPECT_EQ(first.lines(), std::vector<std::string>{"one"});
+  EXPECT_EQ(first.closes(), 1);
+  EXPECT_EQ(second.lines(), std::vector<std::string>{"two"});
+  EXPECT_EQ(second.closes(), 0);
+  s.sink = nullptr;  // lockdiag_log_syslog=OFF
+  trail_.Configure(s);
+  ASSERT_TRUE(trail_.Append("three"));
+  trail_.Flush();
+  EXPECT_EQ(second.closes(), 1);
+  EXPECT_EQ(second.lines(), std::vector<std::string>{"two"});
+  s.sink = &second;
+  trail_.Configure(s);
+  ASSERT_TRUE(trail_.Append("four"));
+  trail_.Stop();
+  EXPECT_EQ(second.lines(), (std::vector<std::string>{"two", "four"})) << "Stop writes what is queued";
+  EXPECT_EQ(second.closes(), 2);
+  EXPECT_EQ(Lines(path_), (std::vector<std::string>{"one", "two", "three", "four"}));
 }
 
 }  // namespace

@@ -89,6 +89,45 @@ TEST(Analyzer, ResetClearsEverything) {
   EXPECT_GT(analyzer.SnapshotPatterns().front().id, last_id);
 }
 
+TEST(Analyzer, StatusCountsFindingsBySeverityAndLockErrorsByKind) {
+  Config config;
+  config.history_size = 1;  // the counters do not depend on the rows kept
+  Analyzer analyzer(&config);
+  Client c(&analyzer, 1);
+  for (int i = 0; i < 20; ++i) MixedWorkload(c, i, i % 2 ? "a" : "b", i % 2 ? "b" : "a");
+  c.Begin();
+  c.Run("UPDATE a SET n = 3 WHERE id = 1", {{"s.a", kWrite, {{"id", "1"}}}}, kErrLockWaitTimeout);
+  c.Commit();
+  c.Begin();
+  c.Run("INSERT INTO users VALUES (1)", {{"s.users", kWrite, {{"email", "1"}}}}, kErrDupEntryWithKeyName);
+  c.Commit();
+
+  const AnalyzerStatus st = analyzer.Status();
+  const std::vector<PatternRow> rows = analyzer.SnapshotPatterns();
+  uint64_t high = 0, medium = 0, low = 0;
+  for (const PatternRow& r : rows) {
+    high += r.severity == "HIGH";
+    medium += r.severity == "MEDIUM";
+    low += r.severity == "LOW";
+  }
+  ASSERT_GT(high, 0u);
+  EXPECT_EQ(st.patterns, rows.size());
+  EXPECT_EQ(st.findings_high, high);
+  EXPECT_EQ(st.findings_medium, medium);
+  EXPECT_EQ(st.findings_low, low);
+  // MixedWorkload: a duplicate key at i = 0 and 10, a deadlock at 0, 7, 14.
+  EXPECT_EQ(st.deadlocks, 3u);
+  EXPECT_EQ(st.lock_wait_timeouts, 1u);
+  EXPECT_EQ(st.duplicate_keys, 3u) << "ER_DUP_ENTRY and ER_DUP_ENTRY_WITH_KEY_NAME";
+
+  analyzer.Reset();
+  const AnalyzerStatus after = analyzer.Status();
+  EXPECT_EQ(after.findings_high + after.findings_medium + after.findings_low, 0u);
+  EXPECT_EQ(after.deadlocks, 0u);
+  EXPECT_EQ(after.lock_wait_timeouts, 0u);
+  EXPECT_EQ(after.duplicate_keys, 0u);
+}
+
 TEST(Analyzer, ConcurrentPublishingAndSnapshots) {
   Config config;
   config.history_size = 50;
