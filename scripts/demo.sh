@@ -7,19 +7,28 @@
 # max_connections (scripts/demo/load_test.sh).
 #
 #   scripts/demo.sh           # run it
+#   scripts/demo.sh -- --loose-lockdiag-log-file=lockdiag.log   # with server options
 #   scripts/demo.sh --stop    # stop the private server afterwards
+#
+# What lockdiag recorded survives a restart of the server (the state file,
+# docs/audit.md): scripts/private-server.sh stop; scripts/private-server.sh
+# start -- <the same options>; the tables show the same rows. (The server
+# lives under build/private-server: LOCKDIAG_SERVER_DIR=build/private-server
+# for private-server.sh when run from elsewhere.)
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/build.sh source-path=SCRIPTDIR
 source "$top/scripts/lib/build.sh"
 server=$top/scripts/private-server.sh
-export LOCKDIAG_SERVER_DIR=$build/private-server
+export LOCKDIAG_SERVER_DIR=${LOCKDIAG_SERVER_DIR:-$build/private-server}
 
 if [[ ${1:-} == --stop ]]; then
   "$server" stop
   exit 0
 fi
+[[ ${1:-} == -- ]] && shift
+server_options=("$@")  # given to mariadbd
 
 lockdiag_configure
 lockdiag_build --log "$build/demo-build.log" lockdiag
@@ -27,15 +36,17 @@ lockdiag_build --log "$build/demo-build.log" lockdiag
 # A restart, so that the server loads the lockdiag.so just built (a loaded
 # library is not replaced by UNINSTALL + INSTALL).
 "$server" stop
-"$server" start --plugin-dir "$build/plugin-dir"
+"$server" start --plugin-dir "$build/plugin-dir" -- "${server_options[@]}"
 sql() { "$server" client "$@"; }
 # shellcheck source=demo/load_test.sh source-path=SCRIPTDIR
 source "$top/scripts/demo/load_test.sh"
 
-# A fresh plugin and a fresh schema on every run.
+# A fresh plugin and a fresh schema on every run. INSTALL loads what an
+# earlier run left in the state file; the reset empties it.
 sql -e "UNINSTALL SONAME 'lockdiag'" >/dev/null 2>&1 || true
 sql <"$top/scripts/demo/schema.sql"
 sql -e "INSTALL SONAME 'lockdiag'" 2>/dev/null
+sql -e "SET GLOBAL lockdiag_reset = ON"
 
 # Each "client" is a mariadb command-line session; --force goes on after an
 # error, as a web application would with the next request.
