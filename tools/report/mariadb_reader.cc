@@ -60,8 +60,14 @@ std::optional<ServerSnapshot> ReadServer(const Options& o, const Endpoint& e,
   mysql_optionsv(m.get(), MYSQL_SET_CHARSET_NAME, "utf8mb4");
   const char* host = !e.host.empty() ? e.host.c_str() : o.host ? o.host->c_str() : nullptr;
   unsigned port = e.port ? e.port : o.port;
-  // With several servers, a socket would point every one of them at the local server.
+  // With several servers, a socket would point every one of them at the local
+  // server, and libmariadb reads "localhost" as "the socket": each HOST:PORT
+  // of --servers is reached over TCP.
   const char* socket = o.servers.empty() && o.socket ? o.socket->c_str() : nullptr;
+  if (!o.servers.empty()) {
+    unsigned tcp = MYSQL_PROTOCOL_TCP;
+    mysql_optionsv(m.get(), MYSQL_OPT_PROTOCOL, &tcp);
+  }
   if (!mysql_real_connect(m.get(), host, o.user ? o.user->c_str() : nullptr,
                           password ? password->c_str() : nullptr, nullptr, port, socket, 0)) {
     *error = ConnectError(name, mysql_error(m.get()));
