@@ -79,7 +79,7 @@ constexpr size_t ColumnCount(const ST_FIELD_INFO (&)[N]) {
 enum TablesColumn {
   kTSchema,
   kTName,
-  kTReads,
+  kTPlainReads,
   kTSharedReads,
   kTExclusiveReads,
   kTWrites,
@@ -155,7 +155,7 @@ static ST_FIELD_INFO lockdiag_incidents_fields[] = {Column("INCIDENT_ID", ULongl
 static ST_FIELD_INFO lockdiag_tables_fields[] = {
     Column("TABLE_SCHEMA", Name(), NOT_NULL),
     Column("TABLE_NAME", Name(), NOT_NULL),
-    Column("READS", ULonglong(), NOT_NULL),
+    Column("PLAIN_READS", ULonglong(), NOT_NULL),  // not READS: a reserved word
     Column("SHARED_READS", ULonglong(), NOT_NULL),
     Column("EXCLUSIVE_READS", ULonglong(), NOT_NULL),
     Column("WRITES", ULonglong(), NOT_NULL),
@@ -195,7 +195,7 @@ int FillTablesRows(THD* thd, TABLE_LIST* tables) {
     auto n = [&](AccessKind k) { return r.accesses[static_cast<int>(k)]; };
     StoreName(f[kTSchema], r.schema);
     StoreName(f[kTName], r.table);
-    StoreCount(f[kTReads], n(AccessKind::kRead));
+    StoreCount(f[kTPlainReads], n(AccessKind::kRead));
     StoreCount(f[kTSharedReads], n(AccessKind::kReadShared));
     StoreCount(f[kTExclusiveReads], n(AccessKind::kReadExclusive));
     StoreCount(f[kTWrites], n(AccessKind::kWrite));

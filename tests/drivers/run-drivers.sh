@@ -90,7 +90,7 @@ observe() {
        WHERE VARIABLE_NAME IN ('COM_STMT_PREPARE', 'COM_STMT_EXECUTE', 'LOCKDIAG_TRANSACTIONS',
                                'LOCKDIAG_DROPPED_EVENTS');
      SELECT CONCAT('table ', IF(TABLE_SCHEMA = '$schema', '', CONCAT(TABLE_SCHEMA, '.')), TABLE_NAME,
-       ' reads=', \`READS\`, ' shared_reads=', SHARED_READS, ' exclusive_reads=', EXCLUSIVE_READS,
+       ' reads=', PLAIN_READS, ' shared_reads=', SHARED_READS, ' exclusive_reads=', EXCLUSIVE_READS,
        ' writes=', WRITES, ' lock_tables=', LOCK_TABLES, ' transactions=', TRANSACTIONS,
        ' unlocked_rmw=', UNLOCKED_READ_WRITE_TRANSACTIONS, ' locked_rmw=', LOCKED_READ_WRITE_TRANSACTIONS,
        ' duplicate_key_errors=', DUPLICATE_KEY_ERRORS, ' deadlocks=', DEADLOCKS,
