@@ -43,10 +43,11 @@ chmod 600 "$cnf"
 exporter_pid=$!
 trap 'kill "$exporter_pid" 2>/dev/null || true; [[ -n ${KEEP_SERVER:-} ]] || "$server" stop' EXIT
 
-# scrape FILE: the exporter's metrics into FILE, waiting (at most 10 s) until
-# it answers with the server's status (mysql_up 1).
+# scrape FILE: the exporter's metrics into FILE, waiting until
+# it answers with the server's status (mysql_up 1); at most 30 s, for a
+# loaded machine (the exporter takes seconds to start there).
 scrape() {
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     if curl -sf "http://127.0.0.1:$web_port/metrics" -o "$1" && grep -q '^mysql_up 1' "$1"; then return 0; fi
     kill -0 "$exporter_pid" 2>/dev/null || break
     sleep 0.1
