@@ -7,13 +7,24 @@
 #include "core/common/server_version.h"
 
 namespace lockdiag::server {
+namespace {
+
+// The version of the headers lockdiag was compiled from. tests/version_guard
+// compiles this file into a stand-in plugin that claims another version
+// (LOCKDIAG_TEST_BUILT_FOR), to watch the refusal inside a real server.
+#ifdef LOCKDIAG_TEST_BUILT_FOR
+constexpr const char* kBuiltFor = LOCKDIAG_TEST_BUILT_FOR;
+#else
+constexpr const char* kBuiltFor = MYSQL_SERVER_VERSION;
+#endif
+
+}  // namespace
 
 bool WrongServerVersion() {
-  // MYSQL_SERVER_VERSION is the version of the headers lockdiag was compiled
-  // from; server_version is what the running mariadbd says it is.
-  const std::string built(ServerVersionNumber(MYSQL_SERVER_VERSION));
+  // server_version is what the running mariadbd says it is.
+  const std::string built(ServerVersionNumber(kBuiltFor));
   const std::string running(ServerVersionNumber(server_version));
-  if (SameServerVersion(MYSQL_SERVER_VERSION, server_version)) return false;
+  if (SameServerVersion(kBuiltFor, server_version)) return false;
   if (using_custom_server_version) {
     sql_print_warning(
         "lockdiag: built for MariaDB %s; this server was started with a custom --version ('%s'), so "
