@@ -40,7 +40,11 @@ done
 args=()
 have_suite=0
 for a in "$@"; do
-  [[ $a == --suite=* ]] && have_suite=1
+  if [[ $a == --suite=* ]]; then
+    have_suite=1
+    # One of our suites by name: reached through its dash-free link.
+    [[ -d $links/${a#--suite=} ]] && a=--suite=$links/${a#--suite=}
+  fi
   args+=("$a")
 done
 [[ $have_suite == 1 ]] || args=("--suite=$links/lockdiag" "${args[@]}")

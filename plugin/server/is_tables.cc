@@ -7,6 +7,7 @@
 #include "core/lock/incidents.h"
 #include "server/plugin_state.h"
 #include "server/session_registry.h"
+#include "server/version_guard.h"
 
 namespace lockdiag::server {
 namespace {
@@ -422,6 +423,7 @@ int FillConnectionsRows(THD* thd, TABLE_LIST* tables) {
 // (guarded) fill function.
 template <ST_FIELD_INFO* Fields, int (*Rows)(THD*, TABLE_LIST*)>
 int InitTable(void* p) {
+  if (WrongServerVersion()) return 1;  // the fill functions read this server's THD
   auto* schema = static_cast<ST_SCHEMA_TABLE*>(p);
   schema->fields_info = Fields;
   schema->fill_table = Guarded<Rows>;

@@ -24,6 +24,7 @@
 #include "server/state_adapter.h"
 #include "server/sysvar_checks.h"
 #include "server/trail_adapter.h"
+#include "server/version_guard.h"
 
 namespace lockdiag::server {
 namespace {
@@ -355,6 +356,7 @@ SHOW_VAR lockdiag_status_variables[] = {{"Lockdiag", reinterpret_cast<char*>(&Sh
 
 // --- plugin init / deinit ----------------------------------------------------
 int AuditInit(void* p) {
+  if (WrongServerVersion()) return 1;  // its THD layout is not ours: do not start
   try {
     g_started.store(NowMicros(), std::memory_order_relaxed);
     g_last_reset.store(0, std::memory_order_relaxed);
