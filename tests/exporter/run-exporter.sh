@@ -28,6 +28,11 @@ web_port=$((LOCKDIAG_SERVER_PORT + 10000))
 source "$top/scripts/lib/workload.sh"
 
 start_lockdiag_server
+# start_lockdiag_server resets (to empty an earlier run's state file); a new
+# INSTALL starts with no reset, which the first scrape checks. (Two
+# sessions: an UNINSTALL is deferred while its own session holds the plugin.)
+sql -e "UNINSTALL SONAME 'lockdiag'" 2>/dev/null
+sql -e "INSTALL SONAME 'lockdiag'" 2>/dev/null
 sql -e "CREATE USER IF NOT EXISTS exporter@'127.0.0.1' IDENTIFIED BY 'exporter-pw';
         GRANT PROCESS, REPLICATION CLIENT, SELECT ON *.* TO exporter@'127.0.0.1'"
 cnf=$work/exporter.cnf
