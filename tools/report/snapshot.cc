@@ -33,9 +33,9 @@ class Row {
   size_t i_;
 };
 
-// The plain-read column of LOCKDIAG_TABLES: `READS` today, a non-reserved
-// name after issue 10's rename. Any column ending in READS that is not one of
-// the locking reads is it.
+// The plain-read column of LOCKDIAG_TABLES: PLAIN_READS, and `READS` on a
+// server that runs a lockdiag from before the rename (the report reads both).
+// Any column ending in READS that is not one of the locking reads is it.
 std::string PlainReadsColumn(const ResultSet& rs) {
   for (const auto& c : rs.columns) {
     bool ends_in_reads = c.size() >= 5 && c.compare(c.size() - 5, 5, "READS") == 0;
