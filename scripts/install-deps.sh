@@ -23,7 +23,7 @@ pinned=(mariadb-common mariadb-server mariadb-server-core mariadb-client
 tools=(build-essential cmake pkg-config dpkg-dev libgtest-dev libgmock-dev
   libbenchmark-dev sysbench clang clang-format xz-utils
   php8.2-cli php8.2-mysql libdbd-mariadb-perl percona-toolkit nlohmann-json3-dev zlib1g-dev
-  graphviz chromium fonts-dejavu-core python3)
+  graphviz chromium fonts-dejavu-core python3 debhelper lintian)
 
 src_entry=/etc/apt/sources.list.d/lockdiag-deb-src.sources
 
