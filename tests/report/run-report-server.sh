@@ -3,7 +3,8 @@
 #
 #   tests/report/run-report-server.sh BUILD_DIR LOCKDIAG_REPORT
 #
-# A private server (BUILD_DIR/report-server, port 3480) with lockdiag
+# A private server (BUILD_DIR/report-server, port 3480; a second one on
+# port 3484 for the merged view of two servers) with lockdiag
 # installed afresh; the mariadb client makes an ABBA lock order and a
 # duplicate key; then the tool in each format, and its exit status: 0 before
 # any finding (and with --fail-on=NONE), 1 with findings, 2 for a wrong
@@ -103,6 +104,29 @@ echo rpt | setsid -w "$tool" -h 127.0.0.1 -P 3480 -u reporter -p >"$out/prompt.t
 run servers.txt 1 -u reporter -prpt --servers=127.0.0.1:3480,localhost:3480
 expect_in servers.txt "127.0.0.1:3480 (#"
 expect_in servers.txt "localhost:3480 (#"
+
+# Two real servers: rpt.c then rpt.d on this one, rpt.d then rpt.c on a
+# second one (port 3484). Neither sees an inversion; the merged view does.
+second() { LOCKDIAG_SERVER_DIR=$build/report-server-2 LOCKDIAG_SERVER_PORT=3484 "$server" "$@"; }
+second stop
+trap '[[ -n ${KEEP_SERVER:-} ]] || { "$server" stop; second stop; }' EXIT
+second start --plugin-dir "$build/plugin-dir"
+tables="CREATE TABLE rpt.c (id INT PRIMARY KEY, n INT) ENGINE=InnoDB;
+        CREATE TABLE rpt.d (id INT PRIMARY KEY, n INT) ENGINE=InnoDB;
+        INSERT INTO rpt.c VALUES (1, 0); INSERT INTO rpt.d VALUES (1, 0);"
+second client -e "UNINSTALL SONAME 'lockdiag'" >/dev/null 2>&1 || true
+second client -e "INSTALL SONAME 'lockdiag'"
+second client -e "CREATE USER IF NOT EXISTS reporter@'%' IDENTIFIED BY 'rpt'; GRANT PROCESS ON *.* TO reporter@'%';
+                  DROP DATABASE IF EXISTS rpt; CREATE DATABASE rpt; $tables SET GLOBAL lockdiag_reset = ON"
+sql -e "$tables"
+sql -e "BEGIN; UPDATE rpt.c SET n = n + 1 WHERE id = 1; UPDATE rpt.d SET n = n + 1 WHERE id = 1; COMMIT;"
+second client -e "BEGIN; UPDATE rpt.d SET n = n + 1 WHERE id = 1; UPDATE rpt.c SET n = n + 1 WHERE id = 1; COMMIT;"
+run second-alone.txt 0 -h 127.0.0.1 -P 3484 -u reporter -prpt
+run cross.txt 1 -u reporter -prpt --servers=127.0.0.1:3480,127.0.0.1:3484 --no-color
+expect_in cross.txt "rpt.c, rpt.d"
+expect_in cross.txt "(seen across servers)"
+run cross.json 1 -u reporter -prpt --servers=127.0.0.1:3480,127.0.0.1:3484 --format=json
+expect_in cross.json "seen across servers: "
 
 # Exit status 2, one clear line each.
 run wrong-password.txt 2 -h 127.0.0.1 -P 3480 -u reporter -pwrong
