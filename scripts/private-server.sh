@@ -26,13 +26,15 @@ start() {
     echo "private-server: already running on $sock" >&2
     return 0
   fi
-  mkdir -p "$dir"
+  # A temporary folder of its own: servers that tests start side by side
+  # (and their bootstraps) never share /tmp's temporary tables.
+  mkdir -p "$dir/tmp"
   if [[ ! -d $dir/data/mysql ]]; then
-    mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+    mariadb-install-db --no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" --user="$(id -un)" \
       --auth-root-authentication-method=socket --skip-test-db >"$dir/install-db.log" 2>&1 ||
       { cat "$dir/install-db.log" >&2; return 1; }
   fi
-  mariadbd --no-defaults --datadir="$dir/data" --socket="$sock" --port="$port" \
+  mariadbd --no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" --socket="$sock" --port="$port" \
     --bind-address=127.0.0.1 --pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
     --plugin-dir="$plugin_dir" --user="$(id -un)" --innodb-buffer-pool-size=256M \
     --max-connections=700 "$@" >/dev/null 2>&1 &

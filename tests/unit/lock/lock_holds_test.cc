@@ -98,8 +98,13 @@ class BackupTest : public ::testing::Test {
     a.transactional = transactional;
     return a;
   }
-  // A mariadb-dump session: LOCK TABLES ... READ LOCAL, its SELECTs, UNLOCK.
+  // A mariadb-dump session: LOCK TABLES ... READ LOCAL, its SELECTs
+  // (DumpBegin), UNLOCK (DumpEnd).
   void Dump(bool innodb) {
+    DumpBegin(innodb);
+    DumpEnd();
+  }
+  void DumpBegin(bool innodb) {
     Session& s = dump_.session();
     s.OnTableAccess(Access("orders", AccessKind::kLockTablesRead, innodb));
     StatementEnd lock;
@@ -113,9 +118,11 @@ class BackupTest : public ::testing::Test {
     select.under_lock_tables = true;
     select.backup_statement = true;
     s.OnStatementEnd(select);
+  }
+  void DumpEnd() {
     StatementEnd unlock;
     unlock.text = "UNLOCK TABLES";
-    s.OnStatementEnd(unlock);
+    dump_.session().OnStatementEnd(unlock);
   }
 };
 
@@ -168,10 +175,14 @@ TEST_F(BackupTest, TheSameLockTablesByTheApplicationIsMixedLockTables) {
 
 TEST_F(BackupTest, ATimeoutDuringTheDumpIsLinkedToIt) {
   // The writer's MDL wait timed out while the dump held its read lock; the
-  // dump's span, reported at its UNLOCK TABLES, finds it.
+  // dump's span, reported at its UNLOCK TABLES, finds it. (The timeout ends
+  // after the dump locked: a wait that ended before the lock was taken is
+  // no victim of it, and the test must not depend on two statements
+  // falling into one microsecond.)
+  DumpBegin(true);
   app_.Run("UPDATE orders SET n = ? WHERE id = 1", {{"shop.orders", AccessKind::kWrite, {{"id", "1"}}}},
            kErrLockWaitTimeout);
-  Dump(true);
+  DumpEnd();
   auto rows = analyzer_.SnapshotPatterns();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].pattern, "BACKUP_BLOCKS_WRITERS");
