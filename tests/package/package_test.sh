@@ -61,6 +61,8 @@ echo "build: $((SECONDS - t0)) s"
 debs=("$work"/deb/"$pkg"_*.deb)
 [[ ${#debs[@]} -eq 1 && -f ${debs[0]} ]] || fail "expected one $pkg .deb in $work/deb, found: ${debs[*]}"
 deb=${debs[0]}
+# The sizes docs/packaging.md quotes.
+for f in "$work"/deb/*.deb; do echo "$(basename "$f"): $(stat -c %s "$f") bytes"; done
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
 [[ $depends == *"mariadb-server-core (= $(dpkg-query -W -f='${Version}' mariadb-server-core))"* ]] ||
