@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing lockdiag needs on Debian 12, and nothing
 # else: the MariaDB server packages pinned to the version in
-# cmake/mariadb-pin.env, the build tools, GoogleTest, Google Benchmark and
-# sysbench, plus one apt source entry (deb-src) so that `apt-get source` can
-# fetch the matching server headers.
+# cmake/mariadb-pin.env, the build tools, GoogleTest, Google Benchmark,
+# sysbench, galera-4 and rsync (the cluster test), plus one apt source entry
+# (deb-src) so that `apt-get source` can fetch the matching server headers.
 #
 # Idempotent: when everything is present at the pinned version it only checks
 # and returns (no apt-get update, no network).
@@ -23,7 +23,7 @@ pinned=(mariadb-common mariadb-server mariadb-server-core mariadb-client
 tools=(build-essential cmake pkg-config dpkg-dev libgtest-dev libgmock-dev
   libbenchmark-dev sysbench clang clang-format xz-utils
   php8.2-cli php8.2-mysql libdbd-mariadb-perl percona-toolkit nlohmann-json3-dev zlib1g-dev
-  graphviz chromium fonts-dejavu-core python3 debhelper lintian)
+  graphviz chromium fonts-dejavu-core python3 debhelper lintian galera-4 rsync iproute2)
 
 src_entry=/etc/apt/sources.list.d/lockdiag-deb-src.sources
 

@@ -15,6 +15,8 @@ top=$(cd "$here/.." && pwd)
 dir=$(realpath -m "${LOCKDIAG_SERVER_DIR:-$top/build/private-server}")
 port=${LOCKDIAG_SERVER_PORT:-3407}
 sock=$dir/mysqld.sock
+# shellcheck source=lib/stop-server.sh source-path=SCRIPTDIR
+source "$here/lib/stop-server.sh"
 
 client() { mariadb --no-defaults --socket="$sock" -uroot "$@"; }
 
@@ -48,17 +50,7 @@ start() {
   return 1
 }
 
-stop() {
-  [[ -f $dir/mysqld.pid ]] || return 0
-  local pid
-  pid=$(cat "$dir/mysqld.pid")
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  kill -9 "$pid" 2>/dev/null || true
-}
+stop() { stop_server "$dir/mysqld.pid"; }
 
 cmd=${1:-}
 shift || true

@@ -4,10 +4,12 @@
 #include "server/audit_adapter.h"
 // The core after the server headers: they define macros (min, max) that the
 // standard headers the core includes must not see first.
+#include "server/cluster_conflict.h"
 #include "server/connection_adapter.h"
 #include "server/encoding_adapter.h"
 #include "server/key_extractor.h"
 #include "server/plugin_state.h"
+#include "core/lock/lock_errors.h"
 #include "core/lock/session.h"
 #include "server/session_registry.h"
 #include "server/statement_facts.h"
@@ -241,7 +243,10 @@ void EndFinishedEventJob(THD* thd, const StatementEnd& end) {
 // checker reads these: lock errors are taken from the STATUS event's error
 // code instead, as the server can raise one deadlock more than once on its
 // way out.
+// The exception: a cluster conflict (cluster_conflict.h) must be told from a
+// deadlock while the server raises it.
 void OnServerCondition(THD* thd, const mysql_event_general* ev) {
+  if (ev->event_subclass == MYSQL_AUDIT_GENERAL_ERROR) OnClusterConflictError(thd, ev);
   EncodingOnServerCondition(thd, static_cast<uint32_t>(ev->general_error_code), ev->general_command,
                             ev->general_command_length);
 }
@@ -260,7 +265,12 @@ void OnStatementStatus(THD* thd, const mysql_event_general* ev) {
     return;
   }
   AccessesUnderLockTables(thd, session);
-  const StatementEnd end = StatementEndOf(thd, ev);
+  StatementEnd end = StatementEndOf(thd, ev);
+  // A cluster conflict no ERROR event named (its fields still set).
+  if (end.error_code == kErrLockDeadlock && !session->StatementHasLockError()) {
+    const uint32_t cluster = ClusterConflictCode(thd);
+    if (cluster != 0) end.error_code = cluster;
+  }
   EncodingOnLockedTablesStatement(thd, end.text);
   NameMetadataLockTimeout(thd, end, session);
   session->OnStatementEnd(end);

@@ -5,6 +5,7 @@
 // The core after the server headers (see audit_adapter.cc).
 #include "core/audit/connection_store.h"
 #include "core/lock/incidents.h"
+#include "core/lock/lock_errors.h"
 #include "server/plugin_state.h"
 #include "server/session_registry.h"
 #include "server/version_guard.h"
@@ -151,6 +152,7 @@ static ST_FIELD_INFO lockdiag_incidents_fields[] = {Column("INCIDENT_ID", ULongl
                                                     Column("TRANSACTION_HISTORY", Varchar(512), NOT_NULL),
                                                     Column("PATTERN_ID", ULonglong(), NULLABLE),
                                                     Column("RETRIED", Varchar(3), NULLABLE),
+                                                    Column("CONFLICT_KIND", Varchar(32), NULLABLE),
                                                     CEnd()};
 
 static ST_FIELD_INFO lockdiag_tables_fields[] = {
@@ -296,6 +298,7 @@ enum IncidentColumn {
   kITransactionHistory,
   kIPatternId,
   kIRetried,
+  kIConflictKind,
   kICount
 };
 static_assert(kICount == ColumnCount(Show::lockdiag_incidents_fields));
@@ -309,7 +312,8 @@ int FillIncidentsRows(THD* thd, TABLE_LIST* tables) {
     StoreCount(f[kIThreadId], r.thread_id);
     StoreName(f[kIUser], r.user);
     StoreName(f[kIHost], r.host);
-    StoreCount(f[kIErrorCode], r.error_code);
+    // A cluster conflict's own code stands for the 1213 the client saw.
+    StoreCount(f[kIErrorCode], ClientErrorCode(r.error_code));
     StoreName(f[kIErrorName], r.error_name);
     StoreNullableName(f[kISchema], r.table_schema);
     StoreNullableName(f[kITable], r.table_name);
@@ -327,6 +331,13 @@ int FillIncidentsRows(THD* thd, TABLE_LIST* tables) {
     } else {
       f[kIRetried]->set_notnull();
       StoreName(f[kIRetried], r.retried == IncidentRow::Retried::kYes ? "YES" : "NO");
+    }
+    // CONFLICT_KIND: which cluster conflict it was; NULL for other errors.
+    if (const char* kind = ClusterConflictKind(r.error_code)) {
+      f[kIConflictKind]->set_notnull();
+      StoreName(f[kIConflictKind], kind);
+    } else {
+      f[kIConflictKind]->set_null();
     }
     if (schema_table_store_record(thd, table)) return 1;
   }

@@ -260,7 +260,7 @@ st_mysql_sys_var* lockdiag_system_variables[] = {
 // --- status variables --------------------------------------------------------
 // One SHOW_FUNC builds the Lockdiag_* array from a single read of each store,
 // in the scratch buffer the server passes (SHOW_VAR_FUNC_BUFF_SIZE bytes).
-constexpr int kCountCount = 23;
+constexpr int kCountCount = 24;
 constexpr int kTimeCount = 4;  // Lockdiag_connections_peak_time, _started, _last_reset, _state_last_save
 constexpr int kStatusCount = kCountCount + kTimeCount;
 int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_var_type) {
@@ -311,6 +311,7 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
       {"deadlocks", st.deadlocks},
       {"lock_wait_timeouts", st.lock_wait_timeouts},
       {"duplicate_keys", st.duplicate_keys},
+      {"cluster_conflicts", st.cluster_conflicts},
       {"memory_bytes", st.memory_bytes + session_bytes + enc.memory_bytes + conn_bytes},
       {"dropped_events", dropped},
       {"encoding_findings", enc.findings},

@@ -21,7 +21,8 @@ json IncidentJson(const Incident& i, const std::string& server) {
           {"host", i.host},
           {"statement_digest", i.statement_digest},
           {"transaction_history", i.transaction_history},
-          {"retried", i.retried.empty() ? json(nullptr) : json(i.retried)}};
+          {"retried", i.retried.empty() ? json(nullptr) : json(i.retried)},
+          {"conflict_kind", i.conflict_kind.empty() ? json(nullptr) : json(i.conflict_kind)}};
 }
 
 json FindingJson(const ReportFinding& rf) {

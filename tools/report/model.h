@@ -45,6 +45,9 @@ struct Incident {
   std::string statement_digest, transaction_history;
   std::optional<uint64_t> pattern_id;
   std::string retried;  // YES, NO or empty (not known yet)
+  // Galera: BRUTE_FORCE_ABORT or CERTIFICATION_FAILURE for a CLUSTER_CONFLICT;
+  // empty for other errors (and from a lockdiag without the column).
+  std::string conflict_kind;
 };
 
 // One row of LOCKDIAG_TABLES.

@@ -74,6 +74,7 @@ void AddOne(Source s, const Row& r, const std::string& plain_reads, ServerSnapsh
       i.transaction_history = r.Str("TRANSACTION_HISTORY");
       i.pattern_id = r.OptNum("PATTERN_ID");
       i.retried = r.Str("RETRIED");
+      i.conflict_kind = r.Str("CONFLICT_KIND");
       snap->incidents.push_back(std::move(i));
       break;
     }

@@ -70,8 +70,9 @@ void RenderFinding(const Painter& p, const Report& r, size_t n, const ReportFind
   for (size_t i = 0; i < rf.incidents.size() && i < kIncidentsShown; ++i) {
     const Incident& inc = rf.incidents[i];
     std::string where = r.servers.size() > 1 ? " on " + rf.incident_servers[i] : "";
-    std::string line = inc.error_name + " on " + (inc.table.empty() ? "?" : inc.table) + " at " + inc.time +
-                       where + ": " + inc.statement_digest;
+    const std::string kind = inc.conflict_kind.empty() ? "" : " (" + inc.conflict_kind + ")";
+    std::string line = inc.error_name + kind + " on " + (inc.table.empty() ? "?" : inc.table) + " at " +
+                       inc.time + where + ": " + inc.statement_digest;
     *out += Wrap(line, i == 0 ? "   errors:      " : "                ", "                  ");
   }
   if (rf.incidents.size() > kIncidentsShown)

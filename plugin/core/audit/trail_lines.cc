@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/audit/connection_store.h"
+#include "core/lock/lock_errors.h"
 
 namespace lockdiag {
 namespace {
@@ -63,8 +64,10 @@ std::string IncidentLine(const IncidentRow& row) {
   j["thread_id"] = row.thread_id;
   j["user"] = row.user;
   j["host"] = row.host;
-  j["error_code"] = row.error_code;
+  j["error_code"] = ClientErrorCode(row.error_code);
   j["error_name"] = row.error_name;
+  const char* kind = ClusterConflictKind(row.error_code);
+  j["conflict_kind"] = kind == nullptr ? Json(nullptr) : Json(kind);
   j["table_schema"] = Nullable(row.table_schema);
   j["table_name"] = Nullable(row.table_name);
   j["statement_digest"] = row.statement_digest;

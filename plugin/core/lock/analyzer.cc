@@ -67,6 +67,7 @@ void Analyzer::Publish(const TransactionRecord& txn, uint64_t connection_id, Txn
   }
 
   if (!txn.errors.empty() || txn.after_deadlock.present) DetectIgnoredLockErrors(txn, &found);
+  if (!txn.errors.empty()) DetectClusterConflicts(txn, &found);
 
   if (dropped > 0) dropped_.Add(dropped, connection_id);
   if (!found.empty()) ReportPatterns(found, now, connection_id);
@@ -272,6 +273,35 @@ void Analyzer::DetectIgnoredLockErrors(const TransactionRecord& txn, std::vector
   }
 }
 
+void Analyzer::DetectClusterConflicts(const TransactionRecord& txn, std::vector<PatternCandidate>* found) {
+  for (size_t i = 0; i < txn.errors.size(); ++i) {
+    const TxnError& e = txn.errors[i];
+    if (!IsClusterConflict(e.code) || e.table < 0) continue;
+    // One occurrence per transaction and table, whatever it raised.
+    bool seen = false;
+    for (size_t j = 0; j < i; ++j)
+      seen = seen || (IsClusterConflict(txn.errors[j].code) && txn.errors[j].table == e.table);
+    if (seen) continue;
+    const TxnTable& t = txn.tables[e.table];
+    PatternCandidate c;
+    c.type = PatternType::kMultiNodeWriteConflict;
+    c.tables.push_back(t.hash);
+    c.names.push_back(QualifiedName(t.schema, t.table));
+    // The example: the transaction's last write of the table (what lost its
+    // row locks). A transaction aborted while idle fails at its next
+    // command, before any statement text exists: the failing statement has
+    // none to show.
+    c.sample_digest = e.digest;
+    for (const TxnAccess& a : txn.accesses) {
+      if (static_cast<int32_t>(a.table) == e.table && IsWriteAccess(a.kind) && a.digest != 0)
+        c.sample_digest = a.digest;
+    }
+    c.amount = e.code == kErrClusterBruteForceAbort ? 1 : 0;
+    c.victims = e.code == kErrClusterCertificationFailure ? 1 : 0;
+    found->push_back(std::move(c));
+  }
+}
+
 void Analyzer::ReportPatterns(const std::vector<PatternCandidate>& found, Timestamp now, uint64_t hint) {
   const uint64_t limit = config_->max_tables.load(std::memory_order_relaxed) * kPatternsPerTable;
   bool any_new = false;
@@ -339,6 +369,8 @@ void Analyzer::CountLockError(uint32_t code) {
     lock_wait_timeouts_.fetch_add(1, std::memory_order_relaxed);
   } else if (IsDuplicateKey(code)) {
     duplicate_keys_.fetch_add(1, std::memory_order_relaxed);
+  } else if (IsClusterConflict(code)) {
+    cluster_conflicts_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -474,6 +506,7 @@ AnalyzerStatus Analyzer::Status() const {
   }
   st.deadlocks = deadlocks_.load(std::memory_order_relaxed);
   st.lock_wait_timeouts = lock_wait_timeouts_.load(std::memory_order_relaxed);
+  st.cluster_conflicts = cluster_conflicts_.load(std::memory_order_relaxed);
   st.duplicate_keys = duplicate_keys_.load(std::memory_order_relaxed);
   st.memory_bytes = tables_.memory_bytes() + lock_order_.memory_bytes() + read_writes_.memory_bytes() +
                     digests_.memory_bytes() + patterns_.memory_bytes() + incidents_.memory_bytes();
@@ -530,6 +563,7 @@ void Analyzer::Reset() {
   dropped_.Reset();
   deadlocks_.store(0, std::memory_order_relaxed);
   lock_wait_timeouts_.store(0, std::memory_order_relaxed);
+  cluster_conflicts_.store(0, std::memory_order_relaxed);
   duplicate_keys_.store(0, std::memory_order_relaxed);
 }
 

@@ -95,6 +95,8 @@ struct AnalyzerStatus {
   uint64_t deadlocks = 0;
   uint64_t lock_wait_timeouts = 0;
   uint64_t duplicate_keys = 0;
+  // Galera: 1213s that were cluster conflicts (lock_errors.h), not deadlocks.
+  uint64_t cluster_conflicts = 0;
   uint64_t memory_bytes = 0;
   uint64_t dropped_events = 0;
 };
@@ -226,6 +228,10 @@ class Analyzer {
   // LinkWatched links timeouts that fell into a holder's span to its finding.
   void LinkWatched(const std::vector<uint64_t>& incidents, uint64_t pattern);
   static void DetectIgnoredLockErrors(const TransactionRecord& txn, std::vector<PatternCandidate>* found);
+  // DetectClusterConflicts appends a MULTI_NODE_WRITE_CONFLICT candidate
+  // per table a cluster conflict of `txn` hit: the row locks it lost were
+  // wanted by a write on another node, so the table is written on several.
+  static void DetectClusterConflicts(const TransactionRecord& txn, std::vector<PatternCandidate>* found);
   // ResolveIncidentLinks links unlinked incidents to patterns found since
   // they were last tried.
   void ResolveIncidentLinks();
@@ -273,6 +279,7 @@ class Analyzer {
   std::atomic<uint64_t> deadlocks_{0};
   std::atomic<uint64_t> lock_wait_timeouts_{0};
   std::atomic<uint64_t> duplicate_keys_{0};
+  std::atomic<uint64_t> cluster_conflicts_{0};
   std::atomic<uint64_t> generation_{0};
   std::atomic<AnalyzerListener*> listener_{nullptr};
 

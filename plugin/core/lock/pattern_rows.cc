@@ -89,6 +89,16 @@ void Analyzer::ObservedPatternRow(const PatternInfo& info, PatternRow* row) cons
       evidence(std::to_string(info.victims) +
                " statement(s) of other connections waited for locks on these tables or timed out meanwhile");
       break;
+    case PatternType::kMultiNodeWriteConflict:
+      evidence(std::to_string(info.observations) + " transaction(s) writing " + Join(what.names, ", ") +
+               " on this node failed with error 1213 because of a write on another node: " +
+               std::to_string(info.amount) +
+               " brute-force abort(s) (a replicated write set needed their row "
+               "locks), " +
+               std::to_string(info.victims) +
+               " certification failure(s) (their commit lost to one certified first)");
+      evidence("e.g. " + quote(what.sample_digest));
+      break;
     default:
       break;
   }
@@ -270,6 +280,7 @@ bool Analyzer::EvaluatePattern(const PatternCandidate& what, PatternRow* row) co
     case PatternType::kBackupBlocksWriters:
     case PatternType::kLockHeldIdle:
     case PatternType::kConnectionLimitReached:
+    case PatternType::kMultiNodeWriteConflict:
       return true;  // BuildPatternRow fills their rows from the PatternStore's counts
   }
   return false;

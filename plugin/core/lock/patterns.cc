@@ -52,6 +52,8 @@ const char* PatternName(PatternType type) {
       return "LOCK_HELD_IDLE";
     case PatternType::kConnectionLimitReached:
       return "CONNECTION_LIMIT_REACHED";
+    case PatternType::kMultiNodeWriteConflict:
+      return "MULTI_NODE_WRITE_CONFLICT";
   }
   return "UNKNOWN";
 }
@@ -79,6 +81,7 @@ Severity PatternSeverity(PatternType type) {
     case PatternType::kSharedLockUpgrade:
     case PatternType::kIgnoredLockError:
     case PatternType::kConnectionLimitReached:
+    case PatternType::kMultiNodeWriteConflict:
       return Severity::kHigh;
     case PatternType::kMixedLockTables:
     case PatternType::kBackupBlocksWriters:
@@ -179,6 +182,12 @@ std::string PatternAdvice(const PatternCandidate& c) {
              "max_user_connections), or cap the application's connection pools below the limit; for many "
              "mostly idle connections use thread_handling=pool-of-threads. Refusals beyond "
              "max_connections + 1 never reach a plugin: compare Connection_errors_max_connections.";
+    case PatternType::kMultiNodeWriteConflict:
+      return "Send the writes of " + first +
+             " to one node of the cluster (route them in the proxy or the application, e.g. MaxScale's "
+             "readwritesplit or a single writer node), keep the transactions that write it short, and retry "
+             "a transaction that fails with 1213 from its first statement; autocommit statements are "
+             "retried by the server up to wsrep_retry_autocommit times (default 1).";
   }
   return "";
 }
@@ -268,6 +277,10 @@ uint64_t PatternStore::FindForIncident(uint32_t code, uint64_t table, uint64_t d
       } else if (rmw) {
         consider(p.id, 2);
       }
+      continue;
+    }
+    if (IsClusterConflict(code)) {
+      if (t == PatternType::kMultiNodeWriteConflict) consider(p.id, 0);
       continue;
     }
     if (!IsLockConflict(code)) continue;

@@ -41,9 +41,10 @@ enum class PatternType : uint8_t {
   kBackupBlocksWriters,      // a backup held read locks on InnoDB tables
   kLockHeldIdle,             // a transaction sat idle holding locks others waited for
   kConnectionLimitReached,   // connections refused by max_connections or another limit
+  kMultiNodeWriteConflict,   // Galera: writes of a table on several nodes aborted each other
 };
-inline constexpr int kPatternTypeCount = 13;
-static_assert(static_cast<int>(PatternType::kConnectionLimitReached) + 1 == kPatternTypeCount,
+inline constexpr int kPatternTypeCount = 14;
+static_assert(static_cast<int>(PatternType::kMultiNodeWriteConflict) + 1 == kPatternTypeCount,
               "kPatternTypeCount must count every PatternType");
 
 // PatternName: the stable PATTERN column value ("LOCK_ORDER_INVERSION", ...).
@@ -121,9 +122,13 @@ struct PatternCandidate {
   // Observed patterns (IsObservedPattern) only, not part of the identity:
   // what this one occurrence adds.
   uint64_t sample_digest = 0;  // a statement of the other side (first report's kept)
-  uint64_t amount = 0;         // BACKUP_BLOCKS_WRITERS, LOCK_HELD_IDLE: microseconds the locks were held
-  uint64_t victims = 0;        // statements of other connections that waited or timed out meanwhile
-  bool occurrence = true;      // false: the report only adds victims to an occurrence reported before
+  // BACKUP_BLOCKS_WRITERS, LOCK_HELD_IDLE: microseconds the locks were held;
+  // MULTI_NODE_WRITE_CONFLICT: brute-force aborts.
+  uint64_t amount = 0;
+  // Statements of other connections that waited or timed out meanwhile;
+  // MULTI_NODE_WRITE_CONFLICT: certification failures.
+  uint64_t victims = 0;
+  bool occurrence = true;  // false: the report only adds victims to an occurrence reported before
   // CONNECTION_LIMIT_REACHED: the limit's value, the peak and who was
   // refused last, as the adapter saw them (the latest report's is kept).
   std::string detail;
@@ -133,7 +138,8 @@ struct PatternCandidate {
 // each report is one occurrence, counted by the PatternStore itself.
 inline bool IsObservedPattern(PatternType t) {
   return t == PatternType::kIgnoredLockError || t == PatternType::kBackupBlocksWriters ||
-         t == PatternType::kLockHeldIdle || t == PatternType::kConnectionLimitReached;
+         t == PatternType::kLockHeldIdle || t == PatternType::kConnectionLimitReached ||
+         t == PatternType::kMultiNodeWriteConflict;
 }
 
 // IsPairPattern: the pattern is about one (read digest, write digest) pair

@@ -102,6 +102,17 @@ void Session::OnError(uint32_t code, std::string_view schema, std::string_view t
       }
     }
   }
+  if (idx < 0 && IsClusterConflict(code)) {
+    // A cluster conflict lost row locks the transaction took earlier (it
+    // may fail at a statement that touched nothing, or at COMMIT): blame
+    // the table it wrote last, where a write on another node collided.
+    for (size_t i = txn_.accesses.size(); i-- > 0;) {
+      if (IsWriteAccess(txn_.accesses[i].kind)) {
+        idx = txn_.accesses[i].table;
+        break;
+      }
+    }
+  }
   if (txn_.errors.size() >= kMaxErrorsPerTxn) {
     // A loop with a CONTINUE handler can raise errors without end inside one
     // transaction: the first ones are kept, the rest counted as dropped.
@@ -181,7 +192,7 @@ void Session::OnStatementEnd(const StatementEnd& end) {
       txn_.accesses[i].found_rows = end.found_rows;
     }
   }
-  bool deadlock = error_code == kErrLockDeadlock;
+  bool deadlock = RollsBackTransaction(error_code);
   if (touched || failed) {
     // Digest only statements that matter to the analysis: BEGIN, SET, and
     // statements on ignored schemas cost nothing more.
@@ -200,7 +211,7 @@ void Session::OnStatementEnd(const StatementEnd& end) {
     for (size_t i = statement_first_access_; i < txn_.accesses.size(); ++i) txn_.accesses[i].digest = digest;
     for (size_t i = statement_first_error_; i < txn_.errors.size(); ++i) {
       txn_.errors[i].digest = digest;
-      deadlock = deadlock || txn_.errors[i].code == kErrLockDeadlock;
+      deadlock = deadlock || RollsBackTransaction(txn_.errors[i].code);
     }
     if (need_text) {
       PublishDigestText(digest);
@@ -226,8 +237,9 @@ void Session::OnStatementEnd(const StatementEnd& end) {
   statement_first_error_ = static_cast<uint32_t>(txn_.errors.size());
   last_end_ = now;
 
-  // ER_LOCK_DEADLOCK rolled the whole transaction back, whatever the
-  // transaction state reads; the next statement starts a new one.
+  // ER_LOCK_DEADLOCK (or a cluster conflict) rolled the whole transaction
+  // back, whatever the transaction state reads; the next statement starts a
+  // new one.
   if (deadlock || (!end.transaction_open && !end.under_lock_tables)) {
     txn_.outcome = deadlock ? TxnOutcome::kDeadlock : end.outcome;
     Publish();

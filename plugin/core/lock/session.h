@@ -158,6 +158,10 @@ class Session {
   // server did not say: the statement's last written (else last accessed)
   // table is blamed.
   void OnError(uint32_t code, std::string_view schema, std::string_view table);
+  // StatementHasLockError: OnError recorded an error for the statement
+  // running now (the server can raise one error several times on its way
+  // out; the adapter records it once).
+  bool StatementHasLockError() const { return txn_.errors.size() > statement_first_error_; }
   void OnStatementEnd(const StatementEnd& end);
   // StatementText: the normalised text (DigestStatement) of the running
   // statement, whose text as received is `raw`. `statement_id` tells one
