@@ -173,6 +173,14 @@ bool Trail::OpenFile(const Settings& s, std::string* error) {
     CloseFile();
     return false;
   }
+  // A file someone else created in its place (in a directory others can
+  // write, such as /tmp) would let its owner read every line, whatever its
+  // mode: O_CREAT reuses an existing file, and O_NOFOLLOW stops only links.
+  if (st.st_uid != ::geteuid()) {
+    *error = s.path + " is owned by another user (uid " + std::to_string(st.st_uid) + ")";
+    CloseFile();
+    return false;
+  }
   file_size_ = static_cast<uint64_t>(st.st_size);
   return true;
 }

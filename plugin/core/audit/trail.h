@@ -12,8 +12,9 @@
 // Append never waits for the writer: a full queue drops the line and counts
 // it (Lockdiag_log_dropped). The file is opened with O_APPEND | O_NOFOLLOW
 // and mode 0600 (only the server's account reads it): a symlink planted in
-// its place is refused, not followed, and the failure is counted in
-// open_failures (and written to the error log by the adapter). Rotation as in
+// its place is refused, not followed, and so is an existing file owned by
+// another user; the failure is counted in open_failures (and written to the
+// error log by the adapter). Rotation as in
 // server_audit: past rotate_size bytes the file becomes FILE.1, FILE.1
 // becomes FILE.2 ... up to FILE.<rotations>, and a new FILE starts.
 //

@@ -97,6 +97,12 @@ ReadOutcome ReadWholeFile(const std::string& path, uint64_t max_bytes, std::stri
     ::close(fd);
     return ReadOutcome::kFailed;
   }
+  // A file another user planted (where others can write) is not ours to trust.
+  if (st.st_uid != ::geteuid()) {
+    *error = path + " is owned by another user (uid " + std::to_string(st.st_uid) + ")";
+    ::close(fd);
+    return ReadOutcome::kFailed;
+  }
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
     *error = path + " is larger than " + std::to_string(max_bytes) + " bytes";
     ::close(fd);

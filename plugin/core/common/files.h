@@ -1,7 +1,8 @@
 // files.h: the few file operations lockdiag's background threads do (the
 // audit trail and the state file), with the safety rules they share: never
-// follow a symlink planted in a file's place, never hang on a FIFO, create
-// files private to the server (0600), and say what failed in words.
+// follow a symlink planted in a file's place, never hang on a FIFO, never
+// use a file another user owns, create files private to the server (0600),
+// and say what failed in words.
 //
 // Blocking I/O: call these from lockdiag's own threads (the trail writer,
 // the housekeeper) or from INSTALL / UNINSTALL, never from a connection
@@ -27,8 +28,9 @@ bool WriteFully(int fd, std::string_view bytes);
 bool WriteFileAtomically(const std::string& path, std::string_view bytes, std::string* error);
 
 enum class ReadOutcome { kRead, kMissing, kFailed };
-// ReadWholeFile reads a regular file of at most `max_bytes` (not through a
-// symlink); kMissing when there is none, kFailed with `*error` otherwise.
+// ReadWholeFile reads a regular file of at most `max_bytes`, owned by the
+// process's effective user (not through a symlink); kMissing when there is
+// none, kFailed with `*error` otherwise.
 ReadOutcome ReadWholeFile(const std::string& path, uint64_t max_bytes, std::string* bytes,
                           std::string* error);
 

@@ -186,6 +186,38 @@ TEST(StateKeeper, ASymlinkInTheFilesPlaceIsNeitherReadNorWrittenThrough) {
   EXPECT_TRUE(S_ISREG(st.st_mode));  // a file of its own now
 }
 
+// A state file another user planted is not loaded (its rows would be shown
+// as lockdiag's): it is set aside, and the next save is a file of our own.
+TEST(StateKeeper, AFileAnotherUserOwnsIsSetAsideNotLoaded) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to give a file to another user";
+  const std::string dir = TempDir();
+  const std::string path = dir + "/state";
+  {
+    Stores s;
+    Record(&s, 1);
+    StateKeeper keeper(s.view());
+    Messages log;
+    const StateKeeper::Settings settings = SettingsFor(path, &log);
+    keeper.Start(settings);
+    keeper.Stop(/*final_save=*/true);
+  }
+  ASSERT_EQ(chown(path.c_str(), 65534, 65534), 0);
+  Stores s;
+  StateKeeper keeper(s.view());
+  Messages log;
+  const StateKeeper::Settings settings = SettingsFor(path, &log);
+  keeper.Load(settings);
+  EXPECT_TRUE(log.Has("owned by another user")) << "nothing said";
+  EXPECT_TRUE(log.Has("renamed to"));
+  EXPECT_NE(access(path.c_str(), F_OK), 0) << "the file was not set aside";
+  keeper.Start(settings);
+  keeper.Stop(/*final_save=*/true);
+  struct stat st;
+  ASSERT_EQ(lstat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, geteuid());
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
 // A bad file that cannot even be renamed is never saved over. (A file in
 // /proc: readable, not a state file, and no rename works there, even as
 // root.)

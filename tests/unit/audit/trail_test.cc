@@ -116,6 +116,45 @@ TEST_F(TrailTest, RefusesASymlinkInTheFilesPlaceAndCountsTheLoss) {
   EXPECT_NE(st.last_error.find("cannot open"), std::string::npos) << st.last_error;
 }
 
+// A file another user created in the trail's place (in a directory others
+// can write) would let that user read every line, whatever its mode.
+TEST_F(TrailTest, RefusesAFileAnotherUserOwns) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to give a file to another user";
+  std::ofstream(path_) << "";
+  ASSERT_EQ(chmod(path_.c_str(), 0666), 0);
+  ASSERT_EQ(chown(path_.c_str(), 65534, 65534), 0);
+  trail_.Configure(Settings());
+  ASSERT_TRUE(trail_.Append("secret"));
+  trail_.Flush();
+  struct stat st;
+  ASSERT_EQ(stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 0) << "a line went to another user's file";
+  const Trail::Status status = trail_.status();
+  EXPECT_EQ(status.written, 0u);
+  EXPECT_EQ(status.dropped, 1u);
+  EXPECT_NE(status.last_error.find("owned by another user"), std::string::npos) << status.last_error;
+}
+
+TEST_F(TrailTest, RotatedFilesStayPrivateAndALinkAtFile1IsNotFollowed) {
+  const std::string target = dir_ + "/elsewhere";
+  ASSERT_EQ(symlink(target.c_str(), (path_ + ".1").c_str()), 0);
+  trail_.Configure(Settings());
+  ASSERT_TRUE(trail_.Append("first"));
+  trail_.Flush();
+  trail_.RotateNow();
+  ASSERT_TRUE(trail_.Append("second"));
+  trail_.Flush();
+  EXPECT_NE(access(target.c_str(), F_OK), 0) << "the symlink was followed";
+  for (const std::string& f : {path_, path_ + ".1"}) {
+    struct stat st;
+    ASSERT_EQ(lstat(f.c_str(), &st), 0) << f;
+    EXPECT_TRUE(S_ISREG(st.st_mode)) << f;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << f;
+  }
+  EXPECT_EQ(Lines(path_ + ".1"), std::vector<std::string>{"first"});
+  EXPECT_EQ(Lines(path_), std::vector<std::string>{"second"});
+}
+
 TEST_F(TrailTest, RotatesBySizeAndOnRequest) {
   trail_.Configure(Settings(/*rotate_size=*/25, /*rotations=*/2));
   for (int i = 0; i < 6; ++i) ASSERT_TRUE(trail_.Append("line-" + std::to_string(i) + "-xxxx"));  // 12 bytes
