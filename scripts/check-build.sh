@@ -10,19 +10,26 @@
 #   scripts/check-build.sh tsan DIR
 #       -fsanitize=thread, then runs every unit test binary under
 #       ThreadSanitizer; the first report fails the run (halt_on_error=1).
+#   scripts/check-build.sh asan DIR
+#       -fsanitize=address,undefined -fno-sanitize-recover=all, then runs
+#       every unit test binary under AddressSanitizer, UndefinedBehavior-
+#       Sanitizer and LeakSanitizer; the first report fails the run.
+#   scripts/check-build.sh fuzz DIR
+#       clang++ -fsanitize=fuzzer,address,undefined: the libFuzzer harnesses
+#       of tests/fuzz/ (built only; tests/fuzz/run-fuzz.sh runs them).
 #
 # DIR is a build directory of its own (ctest uses build/checks/<mode>).
 # Configured with -DLOCKDIAG_WITH_PLUGIN=OFF -DLOCKDIAG_WITH_BENCHMARKS=OFF;
 # incremental: a second run rebuilds only what changed. Environment:
 #   CMAKE               the cmake to use (default: cmake)
 #   CMAKE_GENERATOR     honoured by cmake itself for a new DIR
-#   LOCKDIAG_TSAN_CXX   the C++ compiler of the tsan build (default: c++)
-#   LOCKDIAG_TSAN_CC    its C compiler (default: cc)
+#   LOCKDIAG_TSAN_CXX   the C++ compiler of the tsan and asan builds (default: c++)
+#   LOCKDIAG_TSAN_CC    their C compiler (default: cc)
 #   LOCKDIAG_CHECK_JOBS parallel build jobs (default: nproc)
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 clang-thread-safety|tsan DIR" >&2
+  echo "usage: $0 clang-thread-safety|tsan|asan|fuzz DIR" >&2
   exit 2
 }
 [[ $# -eq 2 ]] || usage
@@ -45,6 +52,22 @@ case $mode in
     args+=("-DCMAKE_C_COMPILER=${LOCKDIAG_TSAN_CC:-cc}" "-DCMAKE_CXX_COMPILER=${LOCKDIAG_TSAN_CXX:-c++}"
       "-DCMAKE_CXX_FLAGS=-fsanitize=thread" "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread")
     ;;
+  asan)
+    # -fno-sanitize-recover: an UBSan report aborts like an ASan one, so a
+    # test binary cannot pass over it.
+    san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+    args+=("-DCMAKE_C_COMPILER=${LOCKDIAG_TSAN_CC:-cc}" "-DCMAKE_CXX_COMPILER=${LOCKDIAG_TSAN_CXX:-c++}"
+      "-DCMAKE_C_FLAGS=$san" "-DCMAKE_CXX_FLAGS=$san" "-DCMAKE_EXE_LINKER_FLAGS=$san")
+    ;;
+  fuzz)
+    command -v clang++ >/dev/null || { echo "check-build: clang++ is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+    # The cores get coverage instrumentation (fuzzer-no-link); only the
+    # harnesses link libFuzzer's main (tests/fuzz/CMakeLists.txt).
+    san="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+    args+=(-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DLOCKDIAG_WITH_FUZZERS=ON
+      "-DCMAKE_C_FLAGS=$san" "-DCMAKE_CXX_FLAGS=$san" "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined")
+    targets=(lockdiag_fuzzers)
+    ;;
   *) usage ;;
 esac
 
@@ -65,25 +88,42 @@ mv "$stamp.new" "$stamp"
 echo "check-build: $mode: building ${targets[*]} in $dir"
 "$cmake" --build "$dir" -j "$jobs" --target "${targets[@]}"
 
-if [[ $mode == tsan ]]; then
-  # halt_on_error: stop at the first report, exit non-zero (66) whatever the
-  # test's own verdict was.
-  export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 history_size=4${TSAN_OPTIONS:+ $TSAN_OPTIONS}"
-  rc=0
+# Runs every unit test binary; the sanitizer's exit code (66) tells its
+# report from a failed test.
+run_unit_tests() {
+  local rc=0 t bin start status
   for t in "${targets[@]}"; do
     bin=$(find "$dir/tests/unit" -maxdepth 1 -type f -name "$t" -perm -u+x | head -1)
     [[ -n $bin ]] || { echo "check-build: $t was not built" >&2; exit 1; }
-    echo "check-build: tsan: running $t"
+    echo "check-build: $mode: running $t"
     start=$SECONDS
     if "$bin" --gtest_brief=1 >"$dir/$t.log" 2>&1; then
-      echo "check-build: tsan: $t passed ($((SECONDS - start)) s)"
+      echo "check-build: $mode: $t passed ($((SECONDS - start)) s)"
     else
       status=$?
       cat "$dir/$t.log"
-      echo "check-build: tsan: $t FAILED (exit $status$([[ $status == 66 ]] && echo ', a ThreadSanitizer report'))" >&2
+      echo "check-build: $mode: $t FAILED (exit $status$([[ $status == 66 ]] && echo ", a sanitizer report"))" >&2
       rc=1
     fi
   done
-  exit $rc
-fi
+  return $rc
+}
+
+case $mode in
+  tsan)
+    # halt_on_error: stop at the first report, exit non-zero (66) whatever the
+    # test's own verdict was.
+    export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 history_size=4${TSAN_OPTIONS:+ $TSAN_OPTIONS}"
+    run_unit_tests
+    exit $?
+    ;;
+  asan)
+    # detect_leaks: LeakSanitizer works here (it needs ptrace, which root
+    # has); a leak fails the binary at exit like any other report.
+    export ASAN_OPTIONS="halt_on_error=1 exitcode=66 detect_leaks=1 abort_on_error=0 strict_string_checks=1 detect_stack_use_after_return=1 check_initialization_order=1${ASAN_OPTIONS:+ $ASAN_OPTIONS}"
+    export UBSAN_OPTIONS="halt_on_error=1 exitcode=66 print_stacktrace=1${UBSAN_OPTIONS:+ $UBSAN_OPTIONS}"
+    run_unit_tests
+    exit $?
+    ;;
+esac
 echo "check-build: $mode: ok"

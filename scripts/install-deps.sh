@@ -21,7 +21,7 @@ pinned=(mariadb-common mariadb-server mariadb-server-core mariadb-client
   libmariadbd19 libmariadbd-dev)
 # Everything else, at whatever version Debian 12 ships.
 tools=(build-essential cmake pkg-config dpkg-dev libgtest-dev libgmock-dev
-  libbenchmark-dev sysbench clang clang-format xz-utils
+  libbenchmark-dev sysbench clang libclang-rt-14-dev clang-format xz-utils
   php8.2-cli php8.2-mysql libdbd-mariadb-perl percona-toolkit nlohmann-json3-dev zlib1g-dev
   graphviz chromium fonts-dejavu-core python3 debhelper lintian galera-4 rsync iproute2)
 

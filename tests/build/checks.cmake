@@ -6,6 +6,8 @@
 #
 #   build.clang_thread_safety   clang++ -Werror -Wthread-safety
 #   tsan.unit                   -fsanitize=thread, every unit test under TSan
+#   asan.unit                   -fsanitize=address,undefined, every unit test under ASan/UBSan/LSan
+#   fuzz.build, fuzz.<target>   clang -fsanitize=fuzzer: the harnesses of tests/fuzz/, run for 12 s each
 #
 # Each builds with every core of the machine: ctest runs it alone
 # (PROCESSORS), never beside an mtr test.
@@ -28,3 +30,38 @@ set_tests_properties(build.clang_thread_safety tsan.unit PROPERTIES
   PROCESSORS ${_lockdiag_cores}
   # A first run builds from scratch.
   TIMEOUT 1800)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer): every unit
+# test under them; the first report fails the run.
+add_test(NAME asan.unit COMMAND "${_check}" asan "${CMAKE_BINARY_DIR}/checks/asan")
+set_tests_properties(asan.unit PROPERTIES
+  ENVIRONMENT "${_env}"
+  PROCESSORS ${_lockdiag_cores}
+  TIMEOUT 1800)
+
+# libFuzzer: fuzz.build builds every harness once (clang, nested build
+# checks/fuzz); each fuzz.<target> then runs one for LOCKDIAG_FUZZ_SECONDS
+# (12 s) from a copy of tests/fuzz/corpus/<target>/ in checks/fuzz/run/.
+include(${CMAKE_SOURCE_DIR}/tests/fuzz/targets.cmake)
+include(MariaDBStrings)
+set(_fuzz_dir "${CMAKE_BINARY_DIR}/checks/fuzz")
+add_test(NAME fuzz.build COMMAND "${_check}" fuzz "${_fuzz_dir}")
+set_tests_properties(fuzz.build PROPERTIES
+  ENVIRONMENT "${_env}"
+  PROCESSORS ${_lockdiag_cores}
+  FIXTURES_SETUP lockdiag_fuzzers
+  TIMEOUT 1800)
+set(_fuzz_targets ${LOCKDIAG_FUZZ_TARGETS})
+if(TARGET lockdiag_mariadb_strings)
+  list(APPEND _fuzz_targets ${LOCKDIAG_FUZZ_SERVER_TARGETS})
+endif()
+foreach(_target IN LISTS _fuzz_targets)
+  add_test(NAME fuzz.${_target}
+           COMMAND "${CMAKE_SOURCE_DIR}/tests/fuzz/run-fuzz.sh" "${_fuzz_dir}/tests/fuzz/lockdiag_fuzz_${_target}"
+                   "${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${_target}" "${_fuzz_dir}/run/${_target}")
+  # One core each: the harness is single-threaded (-workers is not used).
+  set_tests_properties(fuzz.${_target} PROPERTIES
+    FIXTURES_REQUIRED lockdiag_fuzzers
+    PROCESSORS 1
+    TIMEOUT 120)
+endforeach()

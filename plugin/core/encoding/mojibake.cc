@@ -67,8 +67,9 @@ class SequenceScorer {
   double evidence() const { return evidence_; }
   uint32_t sequences() const { return sequences_; }
   uint32_t contradictions() const { return contradictions_; }
-  size_t first_pos() const { return first_pos_; }
-  size_t first_len() const { return first_len_; }
+  // The first plausible sequence (else the first with any plausibility).
+  size_t first_pos() const { return first_len_ != 0 ? first_pos_ : any_pos_; }
+  size_t first_len() const { return first_len_ != 0 ? first_len_ : any_len_; }
 
  private:
   void Complete() {
@@ -79,6 +80,12 @@ class SequenceScorer {
     if (first_len_ == 0 && p >= 0.5) {
       first_pos_ = start_;
       first_len_ = end_ - start_;
+    }
+    // Evidence made only of unlikely characters can still add up to a
+    // suspicion; its sample then shows the first of them.
+    if (any_len_ == 0 && p > 0) {
+      any_pos_ = start_;
+      any_len_ = end_ - start_;
     }
   }
   // A sequence broken before its end: its lead and the continuation bytes
@@ -97,6 +104,7 @@ class SequenceScorer {
   uint32_t sequences_ = 0;
   uint32_t contradictions_ = 0;
   size_t first_pos_ = 0, first_len_ = 0;
+  size_t any_pos_ = 0, any_len_ = 0;
 };
 
 // Reverse tables: Unicode code point (below kReverseLimit) -> byte of a

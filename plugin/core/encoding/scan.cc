@@ -357,7 +357,9 @@ ScanResult ScanWide(CharsetId id, const unsigned char* p, size_t n) {
       if (i + 4 > n) return Invalid(i, n - i);
       uint32_t cp =
           (uint32_t{p[i]} << 24) | (uint32_t{p[i + 1]} << 16) | (uint32_t{p[i + 2]} << 8) | p[i + 3];
-      if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return Invalid(i, 4);
+      // Like the server's utf32 (my_utf32_uni), surrogate code points pass:
+      // only what is past U+10FFFF is ill-formed.
+      if (cp > 0x10FFFF) return Invalid(i, 4);
     }
     return r;
   }

@@ -99,7 +99,9 @@ bool ParseColumnMessage(std::string_view message, ColumnMessage* out) {
   if (StartsWith(message, "Invalid ")) {
     constexpr std::string_view kCharacterString = " character string: '";
     size_t cs_end = message.find(kCharacterString);
-    if (cs_end == std::string_view::npos) return false;
+    // "Invalid character string: ..." names no charset: not the server's
+    // shape (the charset would otherwise start past its own end).
+    if (cs_end == std::string_view::npos || cs_end < 8) return false;
     out->charset = message.substr(8, cs_end - 8);
     size_t start = cs_end + kCharacterString.size();
     size_t close = message.rfind('\'');

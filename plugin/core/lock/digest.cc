@@ -423,7 +423,9 @@ bool Normalizer::TryScanNumber() {
     }
   }
   while (j < n && IsDigit(in_[j])) ++j;
+  bool point = false;
   if (j < n && in_[j] == '.') {
+    point = true;
     ++j;
     while (j < n && IsDigit(in_[j])) ++j;
   }
@@ -435,7 +437,9 @@ bool Normalizer::TryScanNumber() {
       j = k;
     }
   }
-  if (j < n && ClassOf(in_[j]) == kIdent) return false;  // 1abc, 2fa: identifiers
+  // 1abc, 2fa: identifiers. With a point it is a number all the same, and
+  // what follows is another token: `3.sud` is 3. then the alias sud.
+  if (j < n && ClassOf(in_[j]) == kIdent && !point) return false;
   i_ = j;
   Literal(false);
   return true;

@@ -6,8 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "../lock/test_client.h"
-#include "test_stores.h"
+#include "filled_stores.h"
 #include "core/common/clock.h"
 #include "core/lock/lock_errors.h"
 
@@ -15,106 +14,10 @@ namespace lockdiag {
 namespace {
 
 using testing::Client;
-using testing::Touch;
-
+using testing::FillEveryStore;
+using testing::StoreRows;
 using testing::Stores;
-
-// Fill records something in every store: a lock-order inversion, an
-// unlocked read-modify-write with its duplicate key, a LOCK TABLES mix, two
-// isolation levels, encoding rows with hostile strings, refused and
-// accepted connections.
-void Fill(Stores* s) {
-  Client a(&s->analyzer, 1), b(&s->analyzer, 2);
-  for (int i = 0; i < 2; ++i) {
-    a.Begin();
-    a.Run("UPDATE shop.orders SET n = 1 WHERE id = 1", {{"shop.orders", AccessKind::kWrite, {{"id", "1"}}}});
-    a.Run("UPDATE shop.stock SET n = 1 WHERE id = 1", {{"shop.stock", AccessKind::kWrite, {{"id", "1"}}}});
-    a.Commit();
-    b.Begin();
-    b.Run("UPDATE shop.stock SET n = 2 WHERE id = 1", {{"shop.stock", AccessKind::kWrite, {{"id", "1"}}}});
-    b.Run("UPDATE shop.orders SET n = 2 WHERE id = 1", {{"shop.orders", AccessKind::kWrite, {{"id", "1"}}}});
-    b.Commit();
-  }
-  for (int i = 0; i < 6; ++i) {
-    const std::string id = std::to_string(i);
-    a.isolation = i % 2 == 0 ? Isolation::kRepeatableRead : Isolation::kReadCommitted;
-    a.Begin();
-    a.Run("SELECT n FROM shop.`we\"ird\nname` WHERE id = " + id,
-          {{"shop.we\"ird\nname", AccessKind::kRead, {{"id", id}}}});
-    a.Run("INSERT INTO shop.`we\"ird\nname` VALUES (" + id + ")",
-          {{"shop.we\"ird\nname", AccessKind::kWrite, {{"id", id}}}}, i == 5 ? kErrDupEntry : 0);
-    a.Commit();
-  }
-  b.under_lock_tables = true;
-  b.Run("UPDATE shop.orders SET n = 3 WHERE id = 2", {{"shop.orders", AccessKind::kLockTablesWrite, {}}});
-  b.under_lock_tables = false;
-  s->analyzer.ReportConnectionLimit("max_connections", 1040, "max_connections=10, peak 10", 1000);
-
-  encoding::FindingKey key{"app",  "10.0.0.7", "latin1",
-                           "shop", "poems",    "title\xff",
-                           false,  "utf8mb4",  encoding::Issue::kSuspectedDoubleEncoding};
-  s->encoding.Record(key, "pos 2: C3 A8", "insert into poems values (?)", 1000, 1);
-  s->encoding.Record(key, "pos 2: C3 A8", "insert into poems values (?)", 2000, 1);
-  key.column_is_null = true;
-  key.issue = encoding::Issue::kCollationConflict;
-  s->encoding.Record(key, "", "select ?", 3000, 1);
-
-  s->connections.OnConnect(10, "app", "10.0.0.7", 0, 1000);
-  s->connections.OnConnect(11, "app", "10.0.0.7", 0, 1100);
-  s->connections.OnDisconnect(10, 5000);
-  s->connections.OnConnect(12, "app", "10.0.0.7", 1040, 1200);
-  s->connections.OnConnect(13, "robert'); DROP", "::1", 1045, 1300);
-}
-
-// Text forms of every row, field by field, to compare two stores.
-std::vector<std::string> Rows(Stores* s) {
-  std::vector<std::string> out;
-  auto add = [&out](std::initializer_list<std::string> fields) {
-    std::string line;
-    for (const std::string& f : fields) line += f + "|";
-    out.push_back(line);
-  };
-  using std::to_string;
-  for (const TableRow& r : s->analyzer.SnapshotTables()) {
-    std::string accesses;
-    for (uint64_t n : r.accesses) accesses += to_string(n) + ",";
-    add({"table", r.schema, r.table, accesses, to_string(r.transactions),
-         to_string(r.unlocked_read_write_transactions), to_string(r.locked_read_write_transactions),
-         to_string(r.duplicate_key_errors), to_string(r.deadlocks), to_string(r.lock_wait_timeouts),
-         to_string(r.compare_and_set_writes), to_string(r.first_seen), to_string(r.last_seen)});
-  }
-  for (const LockOrderRow& r : s->analyzer.SnapshotLockOrder()) {
-    add({"order", r.first_schema, r.first_table, r.second_schema, r.second_table, to_string(r.transactions),
-         to_string(r.reverse_transactions), r.sample_digest, to_string(r.last_seen)});
-  }
-  for (const PatternRow& r : s->analyzer.SnapshotPatterns()) {
-    add({"pattern", to_string(r.id), r.pattern, r.severity, r.objects, to_string(r.occurrences),
-         to_string(r.related_errors), to_string(r.first_seen), to_string(r.last_seen), r.evidence, r.advice});
-  }
-  for (const IncidentRow& r : s->analyzer.SnapshotIncidents()) {
-    add({"incident", to_string(r.id), to_string(r.time), to_string(r.thread_id), r.user, r.host,
-         to_string(r.error_code), r.error_name, r.table_schema, r.table_name, r.statement_digest,
-         r.transaction_history, to_string(r.pattern_id), to_string(static_cast<int>(r.retried))});
-  }
-  for (const encoding::EncodingRow& r : s->encoding.Snapshot()) {
-    add({"encoding", r.user, r.host, r.client_charset, r.schema, r.table, r.column,
-         to_string(r.column_is_null), r.column_charset, encoding::IssueName(r.issue),
-         to_string(r.occurrences), to_string(r.first_seen), to_string(r.last_seen), r.sample,
-         r.statement_digest});
-  }
-  for (const ConnectionRow& r : s->connections.Snapshot()) {
-    add({"connection", r.user, r.host, to_string(r.outcome), to_string(r.attempts), to_string(r.first_seen),
-         to_string(r.last_seen), to_string(r.peak_concurrent), to_string(r.total_micros)});
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-bool Empty(Stores* s) {
-  return s->analyzer.SnapshotTables().empty() && s->analyzer.SnapshotLockOrder().empty() &&
-         s->analyzer.SnapshotPatterns().empty() && s->analyzer.SnapshotIncidents().empty() &&
-         s->encoding.Snapshot().empty() && s->connections.Snapshot().empty();
-}
+using testing::StoresEmpty;
 
 // Seal: a file whose payload is `payload`, with a correct header and
 // checksum (for payloads a bit flip made that the checksum would catch).
@@ -128,8 +31,8 @@ std::string Seal(const std::string& file, const std::string& payload) {
 
 TEST(StateFile, EveryStoreSurvivesARoundTrip) {
   Stores before;
-  Fill(&before);
-  const std::vector<std::string> rows = Rows(&before);
+  FillEveryStore(&before);
+  const std::vector<std::string> rows = StoreRows(&before);
   // Every kind of row is there, so the comparison covers every store.
   for (const char* kind : {"table|", "order|", "pattern|", "incident|", "encoding|", "connection|"}) {
     EXPECT_TRUE(std::any_of(rows.begin(), rows.end(), [&](const std::string& r) {
@@ -144,7 +47,7 @@ TEST(StateFile, EveryStoreSurvivesARoundTrip) {
   EXPECT_EQ(load.saved_at, 123456789);
   EXPECT_EQ(load.saved_by, "0.1");
   EXPECT_EQ(load.dropped, 0u);
-  EXPECT_EQ(Rows(&after), rows);
+  EXPECT_EQ(StoreRows(&after), rows);
   // The connections' peak and refusals came back; nobody is connected now.
   EXPECT_EQ(after.connections.Status().peak, before.connections.Status().peak);
   EXPECT_EQ(after.connections.Status().refused, 2u);
@@ -155,7 +58,7 @@ TEST(StateFile, EveryStoreSurvivesARoundTrip) {
 
 TEST(StateFile, LoadedStoresGoOnCountingAndIdsGoOn) {
   Stores before;
-  Fill(&before);
+  FillEveryStore(&before);
   const std::vector<PatternRow> patterns = before.analyzer.SnapshotPatterns();
   const std::vector<IncidentRow> incidents = before.analyzer.SnapshotIncidents();
   ASSERT_FALSE(patterns.empty());
@@ -168,7 +71,7 @@ TEST(StateFile, LoadedStoresGoOnCountingAndIdsGoOn) {
   after.connections.Clear();
   Stores restarted;
   ASSERT_TRUE(DecodeState(EncodeState(after.view(), 2, "0.1"), restarted.view()).ok);
-  EXPECT_TRUE(Empty(&restarted));
+  EXPECT_TRUE(StoresEmpty(&restarted));
 
   // The loaded inversion is the same finding: one more ABBA adds no row.
   Stores s;
@@ -201,7 +104,7 @@ TEST(StateFile, LoadedStoresGoOnCountingAndIdsGoOn) {
 // start past anything the crashed run may have handed out since.
 TEST(StateFile, ASaveWhileRunningReservesIdsForACrash) {
   Stores before;
-  Fill(&before);
+  FillEveryStore(&before);
   uint64_t max_incident = 0;
   for (const IncidentRow& i : before.analyzer.SnapshotIncidents())
     max_incident = std::max(max_incident, i.id);
@@ -215,7 +118,7 @@ TEST(StateFile, ASaveWhileRunningReservesIdsForACrash) {
 
 TEST(StateFile, LoadKeepsTheCurrentBoundsAndCountsWhatItDrops) {
   Stores before;
-  Fill(&before);
+  FillEveryStore(&before);
   const std::string file = EncodeState(before.view(), 1, "0.1");
   Stores small;
   small.config.max_tables.store(1);
@@ -231,13 +134,13 @@ TEST(StateFile, LoadKeepsTheCurrentBoundsAndCountsWhatItDrops) {
 // Every truncation and every flipped bit is refused, with nothing loaded.
 TEST(StateFile, TruncatedOrFlippedFilesAreRefusedWholly) {
   Stores before;
-  Fill(&before);
+  FillEveryStore(&before);
   const std::string file = EncodeState(before.view(), 1, "0.1");
   for (size_t n = 0; n < file.size(); ++n) {
     Stores s;
     const StateLoad load = DecodeState(file.substr(0, n), s.view());
     ASSERT_FALSE(load.ok) << "truncated to " << n;
-    ASSERT_TRUE(Empty(&s));
+    ASSERT_TRUE(StoresEmpty(&s));
   }
   for (size_t i = 0; i < file.size(); ++i) {
     for (int bit : {0, 7}) {
@@ -247,7 +150,7 @@ TEST(StateFile, TruncatedOrFlippedFilesAreRefusedWholly) {
       const StateLoad load = DecodeState(bad, s.view());
       ASSERT_FALSE(load.ok) << "byte " << i << " bit " << bit;
       ASSERT_FALSE(load.error.empty());
-      ASSERT_TRUE(Empty(&s));
+      ASSERT_TRUE(StoresEmpty(&s));
     }
   }
 }
@@ -256,7 +159,7 @@ TEST(StateFile, TruncatedOrFlippedFilesAreRefusedWholly) {
 // something else) loads whole or not at all, and never crashes.
 TEST(StateFile, DamagedPayloadsBehindAGoodChecksumNeverHalfLoad) {
   Stores before;
-  Fill(&before);
+  FillEveryStore(&before);
   const std::string file = EncodeState(before.view(), 1, "0.1");
   const std::string payload = file.substr(28, file.size() - 32);
   size_t refused = 0;
@@ -269,7 +172,7 @@ TEST(StateFile, DamagedPayloadsBehindAGoodChecksumNeverHalfLoad) {
       const StateLoad load = DecodeState(Seal(file, bad), s.view());
       if (!load.ok) {
         ++refused;
-        ASSERT_TRUE(Empty(&s)) << "byte " << i;
+        ASSERT_TRUE(StoresEmpty(&s)) << "byte " << i;
       }
     }
   }
@@ -278,7 +181,7 @@ TEST(StateFile, DamagedPayloadsBehindAGoodChecksumNeverHalfLoad) {
 
 TEST(StateFile, OtherVersionsAndOtherFilesAreRefusedWithTheReason) {
   Stores before;
-  Fill(&before);
+  FillEveryStore(&before);
   std::string file = EncodeState(before.view(), 1, "0.1");
   std::string v2 = file;
   v2[16] = 2;
@@ -296,7 +199,7 @@ TEST(StateFile, OtherVersionsAndOtherFilesAreRefusedWithTheReason) {
 // A section of a later lockdiag is skipped; the known ones load.
 TEST(StateFile, UnknownSectionsAreSkipped) {
   Stores before;
-  Fill(&before);
+  FillEveryStore(&before);
   const std::string file = EncodeState(before.view(), 1, "0.1");
   std::string payload = file.substr(28, file.size() - 32);
   payload += std::string("\x63\x03xyz", 5);  // tag 99, 3 bytes
@@ -308,7 +211,7 @@ TEST(StateFile, UnknownSectionsAreSkipped) {
   Stores after;
   const StateLoad load = DecodeState(sealed, after.view());
   ASSERT_TRUE(load.ok) << load.error;
-  EXPECT_EQ(Rows(&after), Rows(&before));
+  EXPECT_EQ(StoreRows(&after), StoreRows(&before));
 }
 
 }  // namespace

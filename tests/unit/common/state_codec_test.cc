@@ -92,7 +92,10 @@ TEST(StateCodec, MalformedValuesFail) {
   StateDecoder a(overlong);
   a.U64();
   EXPECT_FALSE(a.ok());
-  StateDecoder b(std::string("\x02", 1));
+  // The decoder views its bytes: they must outlive it (a temporary string
+  // here was a stack-use-after-scope ASan found).
+  const std::string two("\x02", 1);
+  StateDecoder b(two);
   b.Bool();
   EXPECT_FALSE(b.ok());
   StateEncoder wide;

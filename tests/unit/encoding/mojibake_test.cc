@@ -23,6 +23,17 @@ TEST(Mojibake, CaseALatin1ClientSendsUtf8) {
   EXPECT_TRUE(Detect("latin2", "\xE6\x97\xA5\xE6\x9C\xAC").suspected);                          // 日本
 }
 
+// Found by tests/fuzz/mojibake_fuzz.cc: evidence made only of unlikely
+// characters (archaic Cyrillic, plausibility 0.2 each) reached kMinEvidence,
+// but the evidence position was kept only for plausible ones: the finding
+// pointed at no byte (evidence_len 0, a SAMPLE of "pos 0: ").
+TEST(Mojibake, EvidenceOfUnlikelyCharactersStillPointsAtThem) {
+  const MojibakeResult r = Detect("cp1251", "ab\xD1\xAA\xD1\xAA\xD1\xB8\xD1\xB8\xD1\xAA");  // U+046A U+0478
+  ASSERT_TRUE(r.suspected);
+  EXPECT_EQ(r.evidence_pos, 2u);
+  EXPECT_EQ(r.evidence_len, 2u);
+}
+
 TEST(Mojibake, CaseANativeSingleByteTextIsClean) {
   EXPECT_FALSE(Detect("latin1", "Po\xE8me").suspected);  // Poème in latin1
   EXPECT_FALSE(Detect("latin1",

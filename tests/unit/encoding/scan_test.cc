@@ -125,6 +125,14 @@ TEST(Wide, CodeUnits) {
   EXPECT_TRUE(Scan("utf32", std::string("\x00\x01\xF6\x00", 4)).valid);
 }
 
+// Found by tests/fuzz/scan_server_diff_fuzz.cc: the server's utf32 accepts
+// surrogate code points (U+D800..U+DFFF), as its utf8mb4 accepts encoded
+// surrogates; the scanner refused them.
+TEST(Wide, Utf32AcceptsSurrogateCodePointsLikeTheServer) {
+  EXPECT_TRUE(Scan("utf32", std::string("\x00\x00\xD9\xD9", 4)).valid);
+  EXPECT_TRUE(Scan("utf32", std::string("\x00\x00\xD8\x00\x00\x00\xDF\xFF", 8)).valid);
+}
+
 TEST(Scan, BinaryAndUnknownAreAlwaysValid) {
   EXPECT_TRUE(Scan("binary", "\xFF\x00\x80").valid);
   EXPECT_TRUE(Scan("no-such-charset", "\xFF").valid);

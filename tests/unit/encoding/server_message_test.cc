@@ -53,6 +53,9 @@ TEST(ServerMessage, InvalidCharacterStringAndTruncation) {
   EXPECT_EQ(m.column, "name");
   EXPECT_FALSE(ParseColumnMessage("Donnée trop longue pour la colonne 'name'", &m));
   EXPECT_FALSE(ParseColumnMessage("", &m));
+  // Found by tests/fuzz/server_message_fuzz.cc: with no charset named, the
+  // charset was read from past its own end (the rest of the message).
+  EXPECT_FALSE(ParseColumnMessage("Invalid character string: 'F09F98'", &m));
   EXPECT_FALSE(ParseColumnMessage("Incorrect string value: 'unterminated", &m));
 }
 

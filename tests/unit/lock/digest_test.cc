@@ -31,6 +31,13 @@ TEST(Digest, LiteralsBecomePlaceholders) {
   EXPECT_EQ(Norm("SELECT c FROM t WHERE id=?"), "select c from t where id = ?") << "prepared placeholder";
 }
 
+// Found by tests/fuzz/digest_fuzz.cc: "3." followed by letters was read as
+// the word "3", so the literal stayed in the digest.
+TEST(Digest, ANumberWithAPointIsALiteralWhateverFollows) {
+  EXPECT_EQ(Norm("SELECT 3.sud, -3.SUD, 1.5abc, 2.e FROM t"), "select ? sud, ? sud, ? abc, ? e from t");
+  EXPECT_EQ(Norm("SELECT 1abc, 2fa FROM t"), "select 1abc, 2fa from t") << "still identifiers";
+}
+
 TEST(Digest, OneCodePathIsOneDigest) {
   EXPECT_EQ(Digest("SELECT * FROM t WHERE id = 5"), Digest("select *  from t where id=7 -- retry"));
   EXPECT_EQ(Digest("SELECT * FROM t WHERE id = 5"), Digest("SELECT\n\t*\nFROM `t`\nWHERE id = -7;"));
