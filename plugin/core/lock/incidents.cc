@@ -1,5 +1,7 @@
 #include "core/lock/incidents.h"
 
+#include <algorithm>
+
 namespace lockdiag {
 
 int64_t IncidentLog::Footprint(const Incident& i) {
@@ -7,6 +9,12 @@ int64_t IncidentLog::Footprint(const Incident& i) {
   return static_cast<int64_t>(sizeof(Incident) + r.user.size() + r.host.size() + r.error_name.size() +
                               r.table_schema.size() + r.table_name.size() + r.statement_digest.size() +
                               r.transaction_history.size() + 8 * i.history_tables.size());
+}
+
+Incident* IncidentLog::Find(uint64_t id) {
+  auto it = std::lower_bound(ring_.begin(), ring_.end(), id,
+                             [](const Incident& i, uint64_t want) { return i.row.id < want; });
+  return it != ring_.end() && it->row.id == id ? &*it : nullptr;
 }
 
 void IncidentLog::EvictOldest() {
@@ -39,15 +47,12 @@ std::vector<IncidentLog::Pending> IncidentLog::TakePending(uint64_t patterns_ver
 std::vector<IncidentLog::LinkChange> IncidentLog::Link(std::vector<LinkChange> links) {
   std::vector<LinkChange> made;
   MutexLock lock(&mu_);
-  if (ring_.empty()) return made;
-  const uint64_t first = ring_.front().row.id;
   for (LinkChange& l : links) {
-    if (l.incident < first || l.incident - first >= ring_.size() || l.pattern == 0) continue;
-    Incident& i = ring_[l.incident - first];
-    if (i.row.id != l.incident || l.rank >= i.link_rank || l.pattern == i.row.pattern_id) continue;
-    l.replaced = i.row.pattern_id;
-    i.row.pattern_id = l.pattern;
-    i.link_rank = l.rank;
+    Incident* i = l.pattern == 0 ? nullptr : Find(l.incident);
+    if (i == nullptr || l.rank >= i->link_rank || l.pattern == i->row.pattern_id) continue;
+    l.replaced = i->row.pattern_id;
+    i->row.pattern_id = l.pattern;
+    i->link_rank = l.rank;
     made.push_back(l);
   }
   return made;
@@ -55,11 +60,9 @@ std::vector<IncidentLog::LinkChange> IncidentLog::Link(std::vector<LinkChange> l
 
 void IncidentLog::SetRetried(const std::vector<uint64_t>& ids, bool retried) {
   MutexLock lock(&mu_);
-  if (ring_.empty()) return;
-  const uint64_t first = ring_.front().row.id;
   for (uint64_t id : ids) {
-    if (id < first || id - first >= ring_.size()) continue;
-    ring_[id - first].row.retried = retried ? IncidentRow::Retried::kYes : IncidentRow::Retried::kNo;
+    if (Incident* i = Find(id))
+      i->row.retried = retried ? IncidentRow::Retried::kYes : IncidentRow::Retried::kNo;
   }
 }
 
@@ -122,10 +125,12 @@ bool IncidentLog::Load(StateDecoder* in, size_t capacity, uint64_t* dropped) {
     const size_t n = in->Count(kStateMaxText);
     for (size_t k = 0; k < n; ++k) i.history_tables.push_back(in->U64());
     const int64_t rank = in->I64();
-    // Ids are consecutive and below the next id (Record() keeps them so).
+    // Ids increase and stay below the next id (Record() keeps them so).
+    // They need not be consecutive: after a crash the ids went on past the
+    // reserve while the incidents loaded from the last save were kept.
     if (retried > static_cast<uint64_t>(IncidentRow::Retried::kYes) || rank < kProvenRank ||
         rank > PatternStore::kNoLink || r.id == 0 || r.id >= saved_next_id ||
-        (!loaded.empty() && r.id != loaded.back().row.id + 1)) {
+        (!loaded.empty() && r.id <= loaded.back().row.id)) {
       in->Fail();
     }
     if (!in->ok()) break;

@@ -118,9 +118,14 @@ class IncidentLog {
  private:
   static int64_t Footprint(const Incident& i);
   void EvictOldest() REQUIRES(mu_);
+  // Find: the incident `id` in the ring, nullptr when it is not (any more)
+  // there. Binary search: ids increase along the ring, but they are not
+  // consecutive once a state file was loaded after a crash (the ids go on
+  // past the reserve, state_file.h).
+  Incident* Find(uint64_t id) REQUIRES(mu_);
 
   mutable Mutex mu_;
-  std::deque<Incident> ring_ GUARDED_BY(mu_);  // oldest first; ids consecutive
+  std::deque<Incident> ring_ GUARDED_BY(mu_);  // oldest first; ids increasing
   uint64_t next_id_ GUARDED_BY(mu_) = 1;
   EntryBudget budget_;  // bytes only (the count is ring_.size())
 };

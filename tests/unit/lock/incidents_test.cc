@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/common/state_codec.h"
 #include "core/lock/analyzer.h"
 #include "test_client.h"
 
@@ -214,6 +215,67 @@ TEST(IncidentLog, LinksKeptIncidentsAndRevisesOnlyToBetterRanks) {
   log.Reset();
   EXPECT_EQ(log.count(), 0u);
   EXPECT_EQ(log.memory_bytes(), 0u);
+}
+
+// After a crash the ids go on past the reserve (state_file.h) while the
+// incidents of the last save are kept: the ring's ids have a gap. Found by
+// reliability.crash_restart: the next save could not be loaded (the loader
+// wanted consecutive ids), and RETRIED or a link could miss the incident.
+TEST(IncidentLog, IdsWithAGapAfterACrashSaveLoadAndStayAddressable) {
+  Incident i;
+  i.row.error_code = kErrLockDeadlock;
+  IncidentLog before_crash;
+  before_crash.Record(i, 10);
+  before_crash.Record(i, 10);
+  StateEncoder while_running;
+  before_crash.Save(&while_running, /*id_reserve=*/1000);  // the periodic save
+
+  IncidentLog restarted;  // loads that save, then records on
+  StateDecoder in(while_running.bytes());
+  uint64_t dropped = 0;
+  ASSERT_TRUE(restarted.Load(&in, 10, &dropped));
+  const uint64_t after = restarted.Record(i, 10);
+  EXPECT_EQ(after, 1003u) << "past the reserve";
+  restarted.SetRetried({after}, true);
+  using Change = IncidentLog::LinkChange;
+  EXPECT_EQ(restarted.Link({Change{after, 5, 1, 0}}).size(), 1u);
+  std::vector<IncidentRow> rows = restarted.Snapshot();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[2].retried, IncidentRow::Retried::kYes);
+  EXPECT_EQ(rows[2].pattern_id, 5u);
+  EXPECT_EQ(rows[0].retried, IncidentRow::Retried::kUnknown) << "no other incident was touched";
+
+  StateEncoder final_save;  // the clean shutdown's save, gap included
+  restarted.Save(&final_save, 0);
+  IncidentLog next_start;
+  StateDecoder again(final_save.bytes());
+  ASSERT_TRUE(next_start.Load(&again, 10, &dropped));
+  rows = next_start.Snapshot();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].id, 1u);
+  EXPECT_EQ(rows[2].id, 1003u);
+
+  // Ids that do not increase are still refused.
+  StateEncoder bad;
+  bad.U64(10);
+  for (uint64_t id : {3, 2}) {
+    bad.Item();
+    bad.U64(id);
+    bad.I64(0);
+    bad.U64(0);
+    for (int k = 0; k < 7; ++k) bad.Str("");
+    bad.U32(kErrLockDeadlock);
+    bad.U64(0);
+    bad.U64(0);
+    bad.U64(0);
+    bad.U64(0);
+    bad.U64(0);
+    bad.I64(PatternStore::kNoLink);
+  }
+  bad.EndItems();
+  IncidentLog refused;
+  StateDecoder bad_in(bad.bytes());
+  EXPECT_FALSE(refused.Load(&bad_in, 10, &dropped));
 }
 
 // --- proven by an incident: the lock idioms ----------------------------------------
