@@ -19,6 +19,10 @@ export LOCKDIAG_SERVER_PORT=${LOCKDIAG_DOCS_PORT:-3482}
 # shellcheck source=../../scripts/lib/workload.sh source-path=SCRIPTDIR
 source "$top/scripts/lib/workload.sh"
 
+# A fresh datadir: the examples create accounts and tables, and a second
+# run on the first one's datadir would find them there.
+"$server" stop
+rm -rf "$LOCKDIAG_SERVER_DIR"
 start_lockdiag_server
 # Each example's output, for a reader who wants to see what it showed.
 export LOCKDIAG_DOCS_OUTPUT=$work
