@@ -19,7 +19,7 @@ cluster=$here/cluster.sh
 [[ -x $report ]] || { echo "bench-cluster: build first ($report is missing)" >&2; exit 1; }
 
 "$cluster" stop
-rm -rf "$LOCKDIAG_CLUSTER_DIR"
+rm -rf "$LOCKDIAG_CLUSTER_DIR" "$("$cluster" dir)"
 trap '"$cluster" stop' EXIT
 "$cluster" start
 "$cluster" client 1 -e "INSTALL SONAME 'lockdiag'; CREATE DATABASE bench;
@@ -54,9 +54,9 @@ for n in 1 2 3; do
   times=()
   for _ in 1 2 3 4 5; do
     start=$(date +%s%N)
-    "$report" -u reporter -prpt --servers="$servers" --format=json >"$LOCKDIAG_CLUSTER_DIR/report-$n.json" || true
+    "$report" -u reporter -prpt --servers="$servers" --format=json >"$("$cluster" dir)/report-$n.json" || true
     times+=($((($(date +%s%N) - start) / 1000000)))
   done
   median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)
-  echo "$n node(s): ${median} ms, $(wc -c <"$LOCKDIAG_CLUSTER_DIR/report-$n.json") bytes of JSON"
+  echo "$n node(s): ${median} ms, $(wc -c <"$("$cluster" dir)/report-$n.json") bytes of JSON"
 done

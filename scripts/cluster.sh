@@ -8,6 +8,7 @@
 #   scripts/cluster.sh start [-- extra mariadbd options for every node]
 #   scripts/cluster.sh client N [mariadb client args]   # node N (1..3), as root
 #   scripts/cluster.sh port N                           # node N's TCP port
+#   scripts/cluster.sh dir                              # the folder in use
 #   scripts/cluster.sh stop
 #
 # Environment: LOCKDIAG_CLUSTER_DIR (folder), LOCKDIAG_CLUSTER_PORT (node 1's
@@ -24,6 +25,15 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
 dir=$(realpath -m "${LOCKDIAG_CLUSTER_DIR:-$top/build/cluster}")
+# The nodes run as mysql, which must reach the folder: when a parent folder
+# is closed to it (a checkout under a private home), the cluster lives in a
+# folder of its own under /tmp instead, named after the one asked for
+# (`scripts/cluster.sh dir` prints where).
+parent=$(dirname "$dir")
+while [[ ! -d $parent ]]; do parent=$(dirname "$parent"); done
+if ! runuser -u mysql -- test -x "$parent" 2>/dev/null; then
+  dir=/tmp/lockdiag-cluster-$(printf '%s' "$dir" | md5sum | cut -c1-12)
+fi
 base_port=${LOCKDIAG_CLUSTER_PORT:-3491}
 plugin=${LOCKDIAG_PLUGIN:-$top/build/plugin-dir/lockdiag.so}
 provider=/usr/lib/galera/libgalera_smm.so
@@ -129,8 +139,9 @@ case "$cmd" in
   stop) stop ;;
   client) client "$@" ;;
   port) port_of "$1" ;;
+  dir) echo "$dir" ;;
   *)
-    echo "usage: $0 start [-- mariadbd options]|client N [args]|port N|stop" >&2
+    echo "usage: $0 start [-- mariadbd options]|client N [args]|port N|dir|stop" >&2
     exit 2
     ;;
 esac

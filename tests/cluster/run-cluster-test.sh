@@ -17,13 +17,14 @@ export LOCKDIAG_PLUGIN=$build/plugin-dir/lockdiag.so
 cluster=$top/scripts/cluster.sh
 
 "$cluster" stop
-rm -rf "$LOCKDIAG_CLUSTER_DIR"
+rm -rf "$LOCKDIAG_CLUSTER_DIR" "$("$cluster" dir)"
 trap '[[ -n ${KEEP_CLUSTER:-} ]] || "$cluster" stop' EXIT
 start=$SECONDS
 "$cluster" start
 echo "cluster: 3 nodes synced in $((SECONDS - start)) s"
 "$cluster" client 1 -e "INSTALL SONAME 'lockdiag'"
-out=$LOCKDIAG_CLUSTER_DIR/out
+dir=$("$cluster" dir)  # build/cluster-test, or its stand-in under /tmp
+out=$dir/out
 mkdir -p "$out"
-perl "$here/cluster_test.pl" "$LOCKDIAG_CLUSTER_DIR" "$report" "$out"
+perl "$here/cluster_test.pl" "$dir" "$report" "$out"
 echo "cluster: done in $((SECONDS - start)) s"
