@@ -29,6 +29,8 @@ sql() { "$server" client -N -B "$@"; }
 "$server" stop
 rm -rf "$LOCKDIAG_SERVER_DIR"
 trap '[[ -n ${KEEP_SERVER:-} ]] || "$server" stop' EXIT
+# LOAD_SERVER_OPTIONS: more server options, e.g. a lower lockdiag_max_tables.
+read -ra extra <<<"${LOAD_SERVER_OPTIONS:-}"
 # The settings of docs/reliability.md for this many connections: each
 # connection is a thread and a socket; InnoDB's lock waits end after 1 s so
 # the forced timeouts are quick; every lock error stays an incident row.
@@ -36,7 +38,7 @@ trap '[[ -n ${KEEP_SERVER:-} ]] || "$server" stop' EXIT
   --plugin-load-add=lockdiag.so --max-connections=$((connections + 100)) --thread-cache-size=$((connections + 100)) \
   --open-files-limit=$((4 * connections + 2000)) --table-open-cache=2000 --innodb-lock-wait-timeout=1 \
   --loose-lockdiag-history-size=1000000 --loose-lockdiag-log-file=lockdiag-trail.jsonl \
-  --loose-lockdiag-state-save-interval=5 ${LOAD_SERVER_OPTIONS:-}
+  --loose-lockdiag-state-save-interval=5 "${extra[@]}"
 pid=$(cat "$LOCKDIAG_SERVER_DIR/mysqld.pid")
 log=$LOCKDIAG_SERVER_DIR/error.log
 # t1..t4: the hot tables; dup: keys that exist; enc: a utf8mb4 and a latin1
