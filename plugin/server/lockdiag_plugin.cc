@@ -289,7 +289,6 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
   } catch (...) {
     // Out of memory while counting findings: show what the counters say.
   }
-  const unsigned long long session_bytes = LiveSessions() * sizeof(Session);
   const struct {
     const char* name;
     unsigned long long value;
@@ -312,7 +311,7 @@ int ShowStatus(MYSQL_THD, SHOW_VAR* var, void* buff, system_status_var*, enum_va
       {"lock_wait_timeouts", st.lock_wait_timeouts},
       {"duplicate_keys", st.duplicate_keys},
       {"cluster_conflicts", st.cluster_conflicts},
-      {"memory_bytes", st.memory_bytes + session_bytes + enc.memory_bytes + conn_bytes},
+      {"memory_bytes", st.memory_bytes + enc.memory_bytes + conn_bytes},
       {"dropped_events", dropped},
       {"encoding_findings", enc.findings},
       {"bytes_scanned", enc.bytes_scanned},

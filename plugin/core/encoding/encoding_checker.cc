@@ -86,7 +86,11 @@ CheckSummary EncodingChecker::CheckWrite(const WriteContext& ctx) {
       cached_name = v.column_charset;
     }
     if (column->kind == CharsetKind::kBinary) continue;  // stored as sent: nothing to convert or lose
-    summary.bytes_scanned += v.value.size();
+    // A binary client's bytes are not converted: judge them in the column's charset.
+    const Charset& effective = client.kind == CharsetKind::kBinary ? *column : client;
+    // A huge value is read up to a bound (scan.h, kMaxCheckedValueBytes).
+    const std::string_view value = v.value.substr(0, CheckedPrefixLength(effective, v.value));
+    summary.bytes_scanned += value.size();
 
     if (ConversionCanLose(client.id, column->id)) {
       sample.Clear();
@@ -98,18 +102,16 @@ CheckSummary EncodingChecker::CheckWrite(const WriteContext& ctx) {
 
     // Fast path: ASCII is valid and unambiguous in every client charset
     // lockdiag judges (swe7, whose 0x7F is undefined, is not worth a scan).
-    if (AsciiPrefixLength(v.value.data(), v.value.size()) == v.value.size()) continue;
+    if (AsciiPrefixLength(value.data(), value.size()) == value.size()) continue;
 
-    // A binary client's bytes are not converted: judge them in the column's charset.
-    const Charset& effective = client.kind == CharsetKind::kBinary ? *column : client;
-    ScanResult scan = ScanValue(effective, v.value);
+    ScanResult scan = ScanValue(effective, value);
     if (!scan.valid) {
-      FormatSample(scan.error_pos, v.value.substr(scan.error_pos, scan.error_len), &sample);
+      FormatSample(scan.error_pos, value.substr(scan.error_pos, scan.error_len), &sample);
       record(v, *column, Issue::kInvalidClientBytes, sample.view());
     }
-    MojibakeResult mojibake = DetectDoubleEncoding(effective, v.value);
+    MojibakeResult mojibake = DetectDoubleEncoding(effective, value);
     if (mojibake.suspected) {
-      FormatSample(mojibake.evidence_pos, v.value.substr(mojibake.evidence_pos, mojibake.evidence_len),
+      FormatSample(mojibake.evidence_pos, value.substr(mojibake.evidence_pos, mojibake.evidence_len),
                    &sample);
       record(v, *column, Issue::kSuspectedDoubleEncoding, sample.view());
     }

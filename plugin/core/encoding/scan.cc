@@ -442,5 +442,34 @@ const char* ScanImplementation() {
 #endif
 }
 
+size_t CheckedPrefixLength(const Charset& cs, std::string_view value, size_t cap) {
+  if (value.size() <= cap || cap == 0) return value.size();
+  auto byte = [&value](size_t i) { return static_cast<unsigned char>(value[i]); };
+  switch (cs.kind) {
+    case CharsetKind::kUnknown:
+    case CharsetKind::kBinary:
+    case CharsetKind::kSingleByte:
+      return cap;
+    case CharsetKind::kUtf8: {
+      // Back up over continuation bytes to the start of a character.
+      size_t cut = cap;
+      while (cut > 0 && cut + 3 > cap && (byte(cut) & 0xC0) == 0x80) --cut;
+      return cut;
+    }
+    case CharsetKind::kEastAsian: {
+      // A byte below 0x80 ends a character in every such charset (it is
+      // ASCII, or a trail byte): cut right after the nearest one.
+      constexpr size_t kLookBack = 4096;
+      for (size_t cut = cap; cut > 0 && cut + kLookBack > cap; --cut) {
+        if (byte(cut - 1) < 0x80) return cut;
+      }
+      return value.size();
+    }
+    case CharsetKind::kWide:
+      return value.size();
+  }
+  return value.size();
+}
+
 }  // namespace encoding
 }  // namespace lockdiag

@@ -62,6 +62,20 @@ ScanResult ScanUtf8Scalar(const char* data, size_t size, bool allow_4byte);
 // ScanValue validates `value` in `cs`, dispatching on its kind.
 ScanResult ScanValue(const Charset& cs, std::string_view value);
 
+// kMaxCheckedValueBytes: the part of one value the checks read. A value is
+// checked up to here (so a 24 MiB literal costs what 64 KiB does, at each
+// execution); an invalid byte further on is left to the server's own
+// warning 1366, which lockdiag records too (docs/encoding.md).
+inline constexpr size_t kMaxCheckedValueBytes = 64 * 1024;
+
+// CheckedPrefixLength: where to stop reading `value` in `cs` at about `cap`
+// bytes, at a character boundary (a cut inside a character would look like
+// an invalid byte): `value.size()` when it is not longer, else a boundary
+// at or below `cap`; `value.size()` again when none can be found without
+// scanning from the start (a long run of East Asian double-byte text with no
+// ASCII byte, and the wide charsets, which are never client charsets).
+size_t CheckedPrefixLength(const Charset& cs, std::string_view value, size_t cap = kMaxCheckedValueBytes);
+
 // Which vector unit the dispatchers chose: "avx2", "sse2" or "scalar".
 const char* ScanImplementation();
 

@@ -11,11 +11,15 @@ namespace lockdiag {
 Analyzer::Analyzer(const Config* config) : config_(config) {}
 
 void Analyzer::Publish(const TransactionRecord& txn, uint64_t connection_id, TxnFacts* scratch,
-                       const RecentReads* recent) {
+                       const RecentReads* recent, ConnectionBatch* batch) {
   TxnFacts local;
   TxnFacts& facts = scratch != nullptr ? *scratch : local;
   AnalyzeTransaction(txn, recent, &facts);
-  transactions_.Add(1, connection_id);
+  if (batch != nullptr) {
+    batch->CountTransaction();
+  } else {
+    transactions_.Add(1, connection_id);
+  }
   uint64_t dropped = facts.dropped;
   const Timestamp now = txn.end != 0 ? txn.end : NowMicros();
   const uint64_t max_tables = config_->max_tables.load(std::memory_order_relaxed);
@@ -35,7 +39,11 @@ void Analyzer::Publish(const TransactionRecord& txn, uint64_t connection_id, Txn
       if (e.code == kErrLockDeadlock) ++u.deadlocks;
       if (e.code == kErrLockWaitTimeout) ++u.lock_wait_timeouts;
     }
-    if (!tables_.Apply(u, now, max_tables, &found)) ++dropped;
+    if (batch != nullptr) {
+      BatchTable(batch, u, now, connection_id);
+    } else if (!tables_.Apply(u, now, max_tables, &found)) {
+      ++dropped;
+    }
   }
 
   // Every ordered pair of locked tables, by order of first locking access.
@@ -74,6 +82,110 @@ void Analyzer::Publish(const TransactionRecord& txn, uint64_t connection_id, Txn
   if (!txn.errors.empty()) LinkProvenIncidents(txn, facts);
   if (txn.backup && txn.lock_tables) ReportBackup(txn, connection_id, now);
   if (!txn.idle_holds.empty()) ReportIdleHolds(txn, connection_id, now);
+}
+
+void Analyzer::BatchTable(ConnectionBatch* batch, const TableUpdate& u, Timestamp now,
+                          uint64_t connection_id) {
+  size_t fold = 0;  // increments to fold in, swapped into batch->folding_
+  {
+    MutexLock lock(&batch->mu_);
+    TableDelta* d = nullptr;
+    for (size_t i = 0; i < batch->used_; ++i) {
+      if (batch->tables_[i].hash == u.table->hash) {
+        d = &batch->tables_[i];
+        break;
+      }
+    }
+    if (d == nullptr && batch->used_ == ConnectionBatch::kMaxTables) {
+      // No room: the held increments go first, this one starts a new batch.
+      std::swap(batch->tables_, batch->folding_);
+      fold = batch->used_;
+      batch->used_ = 0;
+    }
+    if (d == nullptr) {
+      if (batch->used_ == 0) batch->opened_ = now;
+      if (batch->tables_.size() == batch->used_) batch->tables_.emplace_back();
+      d = &batch->tables_[batch->used_++];
+      d->Start(*u.table);
+    }
+    d->Add(u, now);
+    if (fold == 0 && now - batch->opened_ >= ConnectionBatch::kMaxAgeMicros) {
+      std::swap(batch->tables_, batch->folding_);
+      fold = batch->used_;
+      batch->used_ = 0;
+    }
+  }
+  if (fold > 0) FoldDeltas(&batch->folding_, fold, connection_id);
+}
+
+void Analyzer::FoldDeltas(std::vector<TableDelta>* deltas, size_t n, uint64_t connection_id) {
+  const uint64_t max_tables = config_->max_tables.load(std::memory_order_relaxed);
+  std::vector<PatternCandidate> found;
+  uint64_t dropped = 0;
+  Timestamp now = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const TableDelta& d = (*deltas)[i];
+    // A table that cannot be tracked drops each transaction that touched it.
+    if (!tables_.Apply(d, max_tables, &found)) dropped += d.transactions();
+    now = std::max(now, d.add.row.last_seen);
+  }
+  if (dropped > 0) dropped_.Add(dropped, connection_id);
+  if (!found.empty()) ReportPatterns(found, now, connection_id);
+}
+
+std::vector<TableDelta> Analyzer::TakeDeltas(ConnectionBatch* batch) {
+  MutexLock lock(&batch->mu_);
+  std::vector<TableDelta> out(batch->tables_.begin(), batch->tables_.begin() + batch->used_);
+  batch->used_ = 0;
+  return out;
+}
+
+void Analyzer::Attach(ConnectionBatch* batch) {
+  MutexLock lock(&batches_mu_);
+  batch->prev_ = nullptr;
+  batch->next_ = batches_;
+  if (batches_ != nullptr) batches_->prev_ = batch;
+  batches_ = batch;
+  batch->attached_ = true;
+  ++batches_attached_;
+}
+
+void Analyzer::Detach(ConnectionBatch* batch) {
+  if (!batch->attached_) return;
+  std::vector<TableDelta> left;
+  {
+    MutexLock lock(&batches_mu_);
+    left = TakeDeltas(batch);
+    if (batch->prev_ != nullptr) batch->prev_->next_ = batch->next_;
+    if (batch->next_ != nullptr) batch->next_->prev_ = batch->prev_;
+    if (batches_ == batch) batches_ = batch->next_;
+    batch->attached_ = false;
+    --batches_attached_;
+    // Its counts stay in the totals.
+    statements_.Add(batch->statements_.load(std::memory_order_relaxed), 0);
+    table_lock_events_.Add(batch->table_lock_events_.load(std::memory_order_relaxed), 0);
+    transactions_.Add(batch->transactions_.load(std::memory_order_relaxed), 0);
+  }
+  FoldDeltas(&left, left.size(), 0);
+}
+
+void Analyzer::FlushBatches() {
+  // Copies out under the list lock (each batch's lock for a few copies),
+  // folds in after releasing it.
+  std::vector<TableDelta> all;
+  {
+    MutexLock lock(&batches_mu_);
+    for (ConnectionBatch* b = batches_; b != nullptr; b = b->next_) {
+      std::vector<TableDelta> taken = TakeDeltas(b);
+      for (TableDelta& d : taken) all.push_back(std::move(d));
+    }
+  }
+  FoldDeltas(&all, all.size(), 0);
+}
+
+uint64_t Analyzer::BatchCount() const {
+  MutexLock lock(&batches_mu_);
+  return batches_attached_;
 }
 
 void Analyzer::ReportBackup(const TransactionRecord& txn, uint64_t connection_id, Timestamp now) {
@@ -385,7 +497,10 @@ void Analyzer::NotifyNewFinding(uint64_t id) {
 
 std::string Analyzer::Statement(uint64_t digest) const { return digests_.Lookup(digest); }
 
-std::vector<TableRow> Analyzer::SnapshotTables() const { return tables_.Snapshot(); }
+std::vector<TableRow> Analyzer::SnapshotTables() {
+  FlushBatches();
+  return tables_.Snapshot();
+}
 
 std::vector<LockOrderRow> Analyzer::SnapshotLockOrder() const {
   std::vector<LockOrderEdge> edges = lock_order_.Snapshot();
@@ -431,6 +546,7 @@ Analyzer::LockOrderFold Analyzer::FoldLockOrders(const std::vector<PatternInfo>&
 }
 
 std::vector<PatternRow> Analyzer::SnapshotPatterns() {
+  FlushBatches();
   ResolveIncidentLinks();
   std::vector<PatternInfo> infos = patterns_.Snapshot();
   const LockOrderFold fold = FoldLockOrders(infos);
@@ -474,11 +590,24 @@ std::vector<IncidentRow> Analyzer::SnapshotIncidents() {
   return rows;
 }
 
-AnalyzerStatus Analyzer::Status() const {
+AnalyzerStatus Analyzer::Status() {
+  FlushBatches();
   AnalyzerStatus st;
   st.statements = statements_.Sum();
   st.table_lock_events = table_lock_events_.Sum();
   st.transactions = transactions_.Sum();
+  {
+    MutexLock lock(&batches_mu_);
+    for (const ConnectionBatch* b = batches_; b != nullptr; b = b->next_) {
+      st.statements += b->statements_.load(std::memory_order_relaxed);
+      st.table_lock_events += b->table_lock_events_.load(std::memory_order_relaxed);
+      st.transactions += b->transactions_.load(std::memory_order_relaxed);
+      st.memory_bytes += b->heap_bytes_.load(std::memory_order_relaxed);
+    }
+    st.statements -= reset_statements_;
+    st.table_lock_events -= reset_table_lock_events_;
+    st.transactions -= reset_transactions_;
+  }
   st.tracked_tables = tables_.count();
   const std::vector<PatternInfo> infos = patterns_.Snapshot();
   const LockOrderFold fold = FoldLockOrders(infos);
@@ -508,13 +637,14 @@ AnalyzerStatus Analyzer::Status() const {
   st.lock_wait_timeouts = lock_wait_timeouts_.load(std::memory_order_relaxed);
   st.cluster_conflicts = cluster_conflicts_.load(std::memory_order_relaxed);
   st.duplicate_keys = duplicate_keys_.load(std::memory_order_relaxed);
-  st.memory_bytes = tables_.memory_bytes() + lock_order_.memory_bytes() + read_writes_.memory_bytes() +
-                    digests_.memory_bytes() + patterns_.memory_bytes() + incidents_.memory_bytes();
+  st.memory_bytes += tables_.memory_bytes() + lock_order_.memory_bytes() + read_writes_.memory_bytes() +
+                     digests_.memory_bytes() + patterns_.memory_bytes() + incidents_.memory_bytes();
   st.dropped_events = dropped_.Sum();
   return st;
 }
 
-void Analyzer::SaveState(StateEncoder* out, uint64_t id_reserve) const {
+void Analyzer::SaveState(StateEncoder* out, uint64_t id_reserve) {
+  FlushBatches();
   tables_.Save(out);
   lock_order_.Save(out);
   read_writes_.Save(out);
@@ -557,9 +687,21 @@ void Analyzer::Reset() {
   read_writes_.Reset();
   digests_.Reset();
   generation_.fetch_add(1, std::memory_order_acq_rel);
-  statements_.Reset();
-  table_lock_events_.Reset();
-  transactions_.Reset();
+  {
+    // Pending increments are forgotten with the rest; the batches' counters
+    // count on from here.
+    MutexLock lock(&batches_mu_);
+    reset_statements_ = reset_table_lock_events_ = reset_transactions_ = 0;
+    for (ConnectionBatch* b = batches_; b != nullptr; b = b->next_) {
+      TakeDeltas(b);
+      reset_statements_ += b->statements_.load(std::memory_order_relaxed);
+      reset_table_lock_events_ += b->table_lock_events_.load(std::memory_order_relaxed);
+      reset_transactions_ += b->transactions_.load(std::memory_order_relaxed);
+    }
+    statements_.Reset();
+    table_lock_events_.Reset();
+    transactions_.Reset();
+  }
   dropped_.Reset();
   deadlocks_.store(0, std::memory_order_relaxed);
   lock_wait_timeouts_.store(0, std::memory_order_relaxed);

@@ -19,6 +19,12 @@
 //     lock-related error, and by snapshots; never per statement, and never per
 //     transaction in the steady state. No lockdiag lock is held while another
 //     is taken, so there is no lock order to respect.
+//   * A Session's per-table increments and event counters wait in its
+//     ConnectionBatch (connection_batch.h) and are folded in by FlushBatch:
+//     at most once a second per busy connection, not per statement. The
+//     batch list (batches_mu_) is the one lock taken before another (a
+//     batch's own mutex); readers (snapshots, Status, SaveState) fold every
+//     batch in first, so what they show is exact.
 //   * Counters are ShardedCounter / std::atomic: no lock.
 //   * Snapshots copy one shard (or one store) at a time: writers wait at most
 //     for one copy, and a snapshot is consistent per entry, not globally.
@@ -36,6 +42,7 @@
 
 #include "core/common/clock.h"
 #include "core/lock/config.h"
+#include "core/lock/connection_batch.h"
 #include "core/lock/digest_texts.h"
 #include "core/lock/incidents.h"
 #include "core/lock/lock_errors.h"
@@ -134,8 +141,21 @@ class Analyzer {
   // reused working memory, so that the steady state does not allocate;
   // `recent` (optional) is the connection's window of earlier reads, for
   // races without a transaction (UNSCOPED_READ_MODIFY_WRITE).
+  // `batch` (optional) is the connection's ConnectionBatch: the per-table
+  // increments then wait there (see connection_batch.h).
   void Publish(const TransactionRecord& txn, uint64_t connection_id, TxnFacts* scratch = nullptr,
-               const RecentReads* recent = nullptr);
+               const RecentReads* recent = nullptr, ConnectionBatch* batch = nullptr);
+
+  // Attach registers a connection's batch (its Session's constructor);
+  // Detach folds what it holds in and forgets it (the destructor).
+  // REQUIRES: Detach before the batch is destroyed.
+  void Attach(ConnectionBatch* batch) EXCLUDES(batches_mu_);
+  void Detach(ConnectionBatch* batch) EXCLUDES(batches_mu_);
+  // FlushBatches folds every connection's batch in (the housekeeping
+  // thread, once a second; every reader does it first).
+  void FlushBatches() EXCLUDES(batches_mu_);
+  // BatchCount: connections attached (Lockdiag_memory_bytes counts their batches).
+  uint64_t BatchCount() const EXCLUDES(batches_mu_);
 
   // RecordIncident adds a lock-related error to LOCKDIAG_INCIDENTS (linking
   // it to a pattern right away when one already explains it). Returns its
@@ -170,11 +190,11 @@ class Analyzer {
   // are not pure reads: they first link the incidents still unlinked to the
   // patterns found since (ResolveIncidentLinks), so that PATTERN_ID and
   // RELATED_ERRORS agree in what a query shows.
-  std::vector<TableRow> SnapshotTables() const;
+  std::vector<TableRow> SnapshotTables();
   std::vector<LockOrderRow> SnapshotLockOrder() const;
   std::vector<PatternRow> SnapshotPatterns();
   std::vector<IncidentRow> SnapshotIncidents();
-  AnalyzerStatus Status() const;
+  AnalyzerStatus Status();
   // dropped_events: Status().dropped_events without the pattern walk, for a
   // caller that polls (the error log's drop note).
   uint64_t dropped_events() const { return dropped_.Sum(); }
@@ -189,7 +209,7 @@ class Analyzer {
   // own do) and the spans LockHoldWatch keeps for victims still to come.
   // The next ids saved are `id_reserve` past the current ones (see
   // SaveKind in core/audit/state_file.h).
-  void SaveState(StateEncoder* out, uint64_t id_reserve) const;
+  void SaveState(StateEncoder* out, uint64_t id_reserve);
   // LoadState adds what SaveState wrote, within the current bounds (what
   // does not fit is counted in *dropped and in Lockdiag_dropped_events).
   // False when `in` is corrupt: then everything is reset, so that a bad file
@@ -204,6 +224,14 @@ class Analyzer {
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
+  // FoldDeltas applies `n` table increments of one connection and reports
+  // what the table detectors find.
+  void FoldDeltas(std::vector<TableDelta>* deltas, size_t n, uint64_t connection_id);
+  // BatchTable adds one transaction's update of a table to `batch`, folding
+  // the batch in first when it is full or old.
+  void BatchTable(ConnectionBatch* batch, const TableUpdate& u, Timestamp now, uint64_t connection_id);
+  // TakeDeltas copies a batch's increments out and empties it.
+  static std::vector<TableDelta> TakeDeltas(ConnectionBatch* batch) EXCLUDES(batch->mu_);
   void ReportPatterns(const std::vector<PatternCandidate>& found, Timestamp now, uint64_t hint);
   // LinkProvenIncidents links each incident of `txn` whose error proved a
   // read/write pair (TxnFacts) to that pair's finding.
@@ -282,6 +310,14 @@ class Analyzer {
   std::atomic<uint64_t> cluster_conflicts_{0};
   std::atomic<uint64_t> generation_{0};
   std::atomic<AnalyzerListener*> listener_{nullptr};
+  // The attached batches (a list through ConnectionBatch::prev_/next_), and
+  // what their counters held at the last Reset() (Status() subtracts it).
+  mutable Mutex batches_mu_;
+  ConnectionBatch* batches_ GUARDED_BY(batches_mu_) = nullptr;
+  uint64_t batches_attached_ GUARDED_BY(batches_mu_) = 0;
+  uint64_t reset_statements_ GUARDED_BY(batches_mu_) = 0;
+  uint64_t reset_table_lock_events_ GUARDED_BY(batches_mu_) = 0;
+  uint64_t reset_transactions_ GUARDED_BY(batches_mu_) = 0;
 
   // NotifyNewFinding tells the listener (if any) of pattern `id`'s row.
   void NotifyNewFinding(uint64_t id);

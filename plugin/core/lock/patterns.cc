@@ -2,16 +2,29 @@
 
 #include <algorithm>
 
+#include "core/common/heap_bytes.h"
 #include "core/common/text.h"
 #include "core/lock/lock_errors.h"
 
 namespace lockdiag {
 namespace {
 
+// KeySize: the length of KeyOf(c).
+size_t KeySize(const PatternCandidate& c) { return 1 + 8 * (c.tables.size() + 3); }
+
+// Heap of one stored pattern (heap_bytes.h): its by_id_ node, its
+// id_by_key_ node and key, one ids_by_table_ node per table, the buckets'
+// share, and the copies of the candidate's vectors and strings.
 int64_t Footprint(const PatternCandidate& c) {
-  int64_t bytes = 256 + static_cast<int64_t>(c.tables.size()) * 64;
-  for (const std::string& n : c.names) bytes += 2 * static_cast<int64_t>(n.size());
-  return bytes;
+  auto text = [](const std::string& s) { return s.size() > 15 ? MallocBlock(s.size() + 1) : 0; };
+  size_t b = MallocBlock(4 * sizeof(void*) + sizeof(uint64_t) + sizeof(PatternInfo)) +
+             MallocBlock(sizeof(void*) + sizeof(std::string) + 2 * sizeof(uint64_t)) +
+             MallocBlock(KeySize(c) + 1) +
+             c.tables.size() * MallocBlock(sizeof(void*) + 2 * sizeof(uint64_t)) +
+             (2 + c.tables.size()) * sizeof(void*) + MallocBlock(c.tables.size() * sizeof(uint64_t)) +
+             MallocBlock(c.names.size() * sizeof(std::string)) + text(c.detail);
+  for (const std::string& n : c.names) b += text(n);
+  return static_cast<int64_t>(b);
 }
 
 void Observe(PatternInfo* info, const PatternCandidate& c, Timestamp now) {
@@ -194,7 +207,7 @@ std::string PatternAdvice(const PatternCandidate& c) {
 
 std::string PatternStore::KeyOf(const PatternCandidate& c) {
   std::string key;
-  key.reserve(2 + 8 * (c.tables.size() + 2));
+  key.reserve(KeySize(c));
   key.push_back(static_cast<char>(c.type));
   auto put = [&key](uint64_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
   for (uint64_t t : c.tables) put(t);

@@ -6,6 +6,7 @@
 #include "core/lock/analyzer.h"
 #include "core/common/clock.h"
 #include "core/common/hash.h"
+#include "core/common/heap_bytes.h"
 #include "core/common/text.h"
 #include "core/lock/digest.h"
 #include "core/lock/lock_errors.h"
@@ -18,7 +19,39 @@ constexpr size_t kMaxKnownDigests = 4096;
 }  // namespace
 
 Session::Session(Analyzer* analyzer, uint64_t connection_id)
-    : analyzer_(analyzer), connection_id_(connection_id), known_generation_(analyzer->generation()) {}
+    : analyzer_(analyzer), connection_id_(connection_id), known_generation_(analyzer->generation()) {
+  analyzer_->Attach(&batch_);
+}
+
+Session::~Session() { analyzer_->Detach(&batch_); }
+
+size_t Session::HeapBytes() const {
+  size_t b = MallocBlock(sizeof(Session)) + StringHeap(user_) + StringHeap(host_) + StringHeap(digest_text_);
+  b += VectorHeap(txn_.tables) + VectorHeap(txn_.accesses) + VectorHeap(txn_.keys) + VectorHeap(txn_.errors) +
+       VectorHeap(txn_.new_digests) + VectorHeap(txn_.idle_holds);
+  for (const TxnTable& t : txn_.tables) b += StringHeap(t.schema) + StringHeap(t.table);
+  for (const auto& d : txn_.new_digests) b += StringHeap(d.second);
+  for (const IdleHold& h : txn_.idle_holds) b += VectorHeap(h.tables);
+  b += StringHeap(txn_.after_deadlock.schema) + StringHeap(txn_.after_deadlock.table);
+  b += StringHeap(aftermath_.schema) + StringHeap(aftermath_.table);
+  b += VectorHeap(facts_.lock_order) + VectorHeap(facts_.read_writes) + VectorHeap(facts_.tables);
+  b += VectorHeap(retry_incidents_) + VectorHeap(retry_first_keys_);
+  b += HashSetHeap(known_digests_, sizeof(uint64_t));
+  b += batch_.HeapBytes();
+  return b;
+}
+
+void Session::UpdateHeapBytes() {
+  // The buffers that grow with a big transaction, and the digest set; the
+  // strings follow them closely enough, and every 256th check counts all.
+  const size_t shape = txn_.tables.capacity() + txn_.accesses.capacity() + txn_.keys.capacity() +
+                       txn_.errors.capacity() + txn_.new_digests.capacity() + facts_.lock_order.capacity() +
+                       facts_.read_writes.capacity() + facts_.tables.capacity() + known_digests_.size() +
+                       digest_text_.capacity();
+  if (shape == heap_shape_ && (++heap_checks_ & 255) != 0) return;
+  heap_shape_ = shape;
+  batch_.SetHeapBytes(HeapBytes());
+}
 
 void Session::SetIdentity(std::string_view user, std::string_view host) {
   user_ = Utf8Head(user, kMaxIdentity);
@@ -50,7 +83,7 @@ int Session::FindOrAddTable(std::string_view schema, std::string_view table) {
 }
 
 void Session::OnTableAccess(const AccessEvent& a) {
-  analyzer_->CountTableLockEvent(connection_id_);
+  batch_.CountTableLockEvent();
   if (Ignored(a.schema)) return;
   if (txn_.start == 0) txn_.start = NowMicros();
   int idx = FindOrAddTable(a.schema, a.table);
@@ -163,7 +196,7 @@ std::string_view Session::StatementText(uint64_t statement_id, std::string_view 
 }
 
 void Session::OnStatementEnd(const StatementEnd& end) {
-  analyzer_->CountStatement(connection_id_);
+  batch_.CountStatement();
   const Timestamp now = NowMicros();
   {
     const uint64_t generation = analyzer_->generation();
@@ -448,8 +481,9 @@ void Session::Publish() {
   if (!txn_.empty()) {
     txn_.end = NowMicros();
     FollowUpBeforePublish();
-    analyzer_->Publish(txn_, connection_id_, &facts_, &recent_);
+    analyzer_->Publish(txn_, connection_id_, &facts_, &recent_, &batch_);
     FollowUpAfterPublish();
+    UpdateHeapBytes();
   }
   txn_.Clear();
   statement_first_access_ = 0;

@@ -58,6 +58,7 @@
 
 #include "core/lock/access_kind.h"
 #include "core/lock/config.h"
+#include "core/lock/connection_batch.h"
 #include "core/lock/transaction_record.h"
 #include "core/lock/txn_analysis.h"
 
@@ -146,7 +147,10 @@ class Session {
   static constexpr size_t kMaxIncidentHistory = 512;
 
   // REQUIRES: analyzer outlives the Session.
+  // The destructor folds what the connection's batch still holds into the
+  // Analyzer (connection_batch.h).
   Session(Analyzer* analyzer, uint64_t connection_id);
+  ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -175,6 +179,10 @@ class Session {
   void OnDisconnect();
 
   uint64_t connection_id() const { return connection_id_; }
+  // HeapBytes: the heap this Session takes, itself included (it is
+  // allocated on its own), buffers' capacity included. Published into
+  // Lockdiag_memory_bytes whenever a buffer grew (see UpdateHeapBytes).
+  size_t HeapBytes() const;
   const TransactionRecord& current() const { return txn_; }
 
   // TEST_DiscardTransaction drops the open transaction without publishing it
@@ -207,9 +215,15 @@ class Session {
   bool StartsLikeRetry() const;
   std::string History() const;
   void Publish();
+  // UpdateHeapBytes republishes HeapBytes() when the buffers' capacity may
+  // have changed (a cheap check of the big ones, every transaction).
+  void UpdateHeapBytes();
 
   Analyzer* const analyzer_;
   const uint64_t connection_id_;
+  // This connection's increments on their way to the Analyzer, and its event
+  // counters (connection_batch.h).
+  ConnectionBatch batch_;
   std::string user_;
   std::string host_;
   TransactionRecord txn_;
@@ -272,6 +286,9 @@ class Session {
   // Cached ignore list; refreshed when Config::ignore_version() moves.
   std::shared_ptr<const Config::SchemaList> ignore_;
   uint64_t ignore_version_ = ~uint64_t{0};
+  // What UpdateHeapBytes() last saw of the growing buffers.
+  size_t heap_shape_ = 0;
+  uint32_t heap_checks_ = 0;
 };
 
 }  // namespace lockdiag

@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/lock/access_kind.h"
@@ -55,7 +56,10 @@ struct TableRow {
 class DigestSample {
  public:
   static constexpr int kSlots = 4;
-  void Add(uint64_t digest);
+  // Add counts `digest` `n` times (weighted Misra-Gries: a summary of a
+  // batch merges into the table's summary by adding each of its slots).
+  void Add(uint64_t digest, uint32_t n = 1);
+  void Merge(const DigestSample& other);
   // Top: the most frequent digest kept; 0 when none was added.
   uint64_t Top() const;
   void Save(StateEncoder* out) const;
@@ -97,6 +101,24 @@ struct TableUpdate {
   uint64_t first_digest = 0;
 };
 
+// TableDelta: what one or more transactions of one connection add to one
+// table, folded into the store at once (ConnectionBatch,
+// connection_batch.h): a TableStats of increments (its reported_* flags
+// unused).
+struct TableDelta {
+  uint64_t hash = 0;
+  TableStats add;
+
+  // Start makes this the empty delta of `t`'s table (the names' buffers are
+  // reused: a batch's steady state does not allocate).
+  void Start(const TxnTable& t);
+  // Add folds one transaction's update of the table, ended at `now`.
+  void Add(const TableUpdate& u, Timestamp now);
+  size_t transactions() const { return add.row.transactions; }
+  // HeapBytes: what the names hold beyond sizeof(TableDelta).
+  size_t HeapBytes() const;
+};
+
 class TableStatsStore {
  public:
   static constexpr unsigned kShards = 16;
@@ -107,6 +129,9 @@ class TableStatsStore {
   // a hash collision with another table): the caller counts a dropped event.
   [[nodiscard]] bool Apply(const TableUpdate& u, Timestamp now, uint64_t limit,
                            std::vector<PatternCandidate>* found);
+  // The same for a batch of transactions (`d.transactions` of them): all
+  // tracked, or none.
+  [[nodiscard]] bool Apply(const TableDelta& d, uint64_t limit, std::vector<PatternCandidate>* found);
 
   std::vector<TableRow> Snapshot() const;
   // Lookup copies one table's stats; false when it is not tracked.

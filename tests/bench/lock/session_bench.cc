@@ -78,7 +78,30 @@ void BM_AutocommitPointSelect(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_AutocommitPointSelect)->Threads(1)->Threads(2)->Threads(4);
+// 1 to 64 threads on one table: the per-statement cost must stay flat
+// (connection_batch.h; before batching it doubled at 2 threads).
+BENCHMARK(BM_AutocommitPointSelect)->ThreadRange(1, 64)->UseRealTime();
+
+// An autocommit UPDATE of one hot row, as oltp_update_index sends it: the
+// write path (key-correlated, a write-class table update) on one table.
+void BM_AutocommitUpdate(benchmark::State& state) {
+  Session session(&SharedAnalyzer(), 4000 + state.thread_index());
+  const uint64_t key = KeyHash("id", "7");
+  AccessEvent a;
+  a.schema = "sbtest";
+  a.table = "sbtest1";
+  a.kind = AccessKind::kWrite;
+  a.keys = &key;
+  a.key_count = 1;
+  StatementEnd end;
+  end.text = "UPDATE sbtest1 SET k=k+1 WHERE id=7";
+  for (auto _ : state) {
+    session.OnTableAccess(a);
+    session.OnStatementEnd(end);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_AutocommitUpdate)->ThreadRange(1, 64)->UseRealTime();
 
 // An oltp_read_write transaction: BEGIN, 10 point selects, 4 range selects,
 // 2 updates, a delete and an insert on 4 tables, COMMIT: 20 statements, 18

@@ -1,6 +1,7 @@
 // encoding_checker_test.cc: the adapter-facing API end to end: which rows a
 // statement produces, and which it must not.
 #include "core/encoding/encoding_checker.h"
+#include "core/encoding/scan.h"
 
 #include <gtest/gtest.h>
 
@@ -194,6 +195,43 @@ TEST_F(CheckerTest, ConcurrentConnections) {
   // latin1 clients: SUSPECTED_DOUBLE_ENCODING on title; utf8mb4 clients: CHARSET_MISMATCH on body.
   EXPECT_EQ(Find(Issue::kSuspectedDoubleEncoding, "title")->occurrences, 3u * 5000);
   EXPECT_EQ(Find(Issue::kCharsetMismatch, "body")->occurrences, 3u * 5000);
+}
+
+TEST_F(CheckerTest, AHugeValueIsCheckedUpToTheBound) {
+  // 'é' in UTF-8 is two bytes: a cut at an odd offset would split one.
+  std::string big;
+  while (big.size() < 3 * kMaxCheckedValueBytes) big += "\xC3\xA9";
+  big.insert(0, "a");  // every character boundary is now at an odd offset
+  std::string early = big;
+  early.insert(100, "\xFF");  // invalid, inside the bound
+  std::string late = big;
+  late.insert(2 * kMaxCheckedValueBytes, "\xFF");  // invalid, past it
+  Write("utf8mb4", {{"site", "poems", "body", "utf8mb4", big}});
+  EXPECT_TRUE(store_.Snapshot().empty()) << "no character was cut in two";
+  EXPECT_LE(store_.Status().bytes_scanned, kMaxCheckedValueBytes);
+  Write("utf8mb4",
+        {{"site", "poems", "early", "utf8mb4", early}, {"site", "poems", "late", "utf8mb4", late}});
+  EXPECT_NE(Find(Issue::kInvalidClientBytes, "early"), nullptr);
+  EXPECT_EQ(Find(Issue::kInvalidClientBytes, "late"), nullptr) << "left to the server's warning 1366";
+}
+
+TEST(CheckedPrefix, CutsAtCharacterBoundaries) {
+  const Charset& utf8 = LookupCharset("utf8mb4");
+  const Charset& sjis = LookupCharset("sjis");
+  const Charset& latin1 = LookupCharset("latin1");
+  const std::string e = "\xC3\xA9\xC3\xA9\xC3\xA9";  // 3 x 'é'
+  EXPECT_EQ(CheckedPrefixLength(utf8, e, 3), 2u);
+  EXPECT_EQ(CheckedPrefixLength(utf8, e, 4), 4u);
+  EXPECT_EQ(CheckedPrefixLength(utf8, e, 10), e.size()) << "short values are read whole";
+  EXPECT_EQ(CheckedPrefixLength(latin1, e, 3), 3u);
+  // Shift_JIS: 0x82 0xA0 is one character; 'a' ends one for sure.
+  const std::string j =
+      "\x82\xA0"
+      "a"
+      "\x82\xA0\x82\xA0";
+  EXPECT_EQ(CheckedPrefixLength(sjis, j, 5), 3u);
+  EXPECT_EQ(CheckedPrefixLength(sjis, std::string(10000, '\x82'), 8000), 10000u)
+      << "no boundary known without scanning from the start: read it all";
 }
 
 }  // namespace
