@@ -104,7 +104,10 @@ void Analyzer::BatchTable(ConnectionBatch* batch, const TableUpdate& u, Timestam
     }
     if (d == nullptr) {
       if (batch->used_ == 0) batch->opened_ = now;
-      if (batch->tables_.size() == batch->used_) batch->tables_.emplace_back();
+      if (batch->tables_.size() == batch->used_) {
+        batch->tables_.emplace_back();
+        ++batch->growths_;
+      }
       d = &batch->tables_[batch->used_++];
       d->Start(*u.table);
     }

@@ -68,6 +68,9 @@ class ConnectionBatch {
   void SetHeapBytes(uint64_t bytes) { heap_bytes_.store(bytes, std::memory_order_relaxed); }
   // HeapBytes: the batch's own buffers. Owner's thread only.
   size_t HeapBytes() const EXCLUDES(mu_);
+  // Growths: how often the buffers grew (owner's thread only), so that the
+  // Session knows when to count HeapBytes() again.
+  uint64_t growths() const { return growths_; }
 
  private:
   friend class Analyzer;
@@ -82,6 +85,7 @@ class ConnectionBatch {
   // The owner's flush swaps tables_ with this and folds it in without mu_:
   // only the owner's thread touches it.
   std::vector<TableDelta> folding_;
+  uint64_t growths_ = 0;  // owner's thread only, like folding_
   std::atomic<uint64_t> statements_{0};
   std::atomic<uint64_t> table_lock_events_{0};
   std::atomic<uint64_t> transactions_{0};

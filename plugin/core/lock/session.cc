@@ -13,11 +13,6 @@
 #include "core/lock/table_ref.h"
 
 namespace lockdiag {
-namespace {
-// Bound on the per-connection set of digests already published.
-constexpr size_t kMaxKnownDigests = 4096;
-}  // namespace
-
 Session::Session(Analyzer* analyzer, uint64_t connection_id)
     : analyzer_(analyzer), connection_id_(connection_id), known_generation_(analyzer->generation()) {
   analyzer_->Attach(&batch_);
@@ -36,7 +31,6 @@ size_t Session::HeapBytes() const {
   b += StringHeap(aftermath_.schema) + StringHeap(aftermath_.table);
   b += VectorHeap(facts_.lock_order) + VectorHeap(facts_.read_writes) + VectorHeap(facts_.tables);
   b += VectorHeap(retry_incidents_) + VectorHeap(retry_first_keys_);
-  b += HashSetHeap(known_digests_, sizeof(uint64_t));
   b += batch_.HeapBytes();
   return b;
 }
@@ -46,7 +40,7 @@ void Session::UpdateHeapBytes() {
   // strings follow them closely enough, and every 256th check counts all.
   const size_t shape = txn_.tables.capacity() + txn_.accesses.capacity() + txn_.keys.capacity() +
                        txn_.errors.capacity() + txn_.new_digests.capacity() + facts_.lock_order.capacity() +
-                       facts_.read_writes.capacity() + facts_.tables.capacity() + known_digests_.size() +
+                       facts_.read_writes.capacity() + facts_.tables.capacity() + batch_.growths() +
                        digest_text_.capacity();
   if (shape == heap_shape_ && (++heap_checks_ & 255) != 0) return;
   heap_shape_ = shape;
@@ -201,7 +195,7 @@ void Session::OnStatementEnd(const StatementEnd& end) {
   {
     const uint64_t generation = analyzer_->generation();
     if (generation != known_generation_) {  // lockdiag_reset forgot the texts
-      known_digests_.clear();
+      known_digests_.fill(0);
       known_generation_ = generation;
     }
   }
@@ -280,9 +274,10 @@ void Session::OnStatementEnd(const StatementEnd& end) {
 }
 
 void Session::PublishDigestText(uint64_t digest) {
-  if (known_digests_.size() < kMaxKnownDigests && known_digests_.insert(digest).second) {
-    txn_.new_digests.emplace_back(digest, digest_text_);
-  }
+  uint64_t& slot = known_digests_[digest % kKnownDigestSlots];
+  if (slot == digest) return;
+  slot = digest;
+  txn_.new_digests.emplace_back(digest, digest_text_);
 }
 
 void Session::NoteIdleHold(Timestamp until, std::string_view after_text) {

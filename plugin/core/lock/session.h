@@ -50,11 +50,11 @@
 #ifndef LOCKDIAG_CORE_LOCK_SESSION_H_
 #define LOCKDIAG_CORE_LOCK_SESSION_H_
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
 #include "core/lock/access_kind.h"
 #include "core/lock/config.h"
@@ -265,9 +265,14 @@ class Session {
   // transaction is published with it.
   DeadlockAftermath aftermath_;
   bool backup_session_ = false;  // a backup tool's connection
-  // Digests this connection already published the text of (bounded), valid
-  // for Analyzer generation known_generation_.
-  std::unordered_set<uint64_t> known_digests_;
+  // Digests this connection already published the text of, for Analyzer
+  // generation known_generation_: direct-mapped by the digest's low bits
+  // (8 KiB). A digest that lost its slot is published again, which the
+  // shared DigestTexts takes as a no-op; before, an unbounded-looking set of
+  // up to 4,096 digests took about 200 KB per connection and, once full,
+  // never published a new text again.
+  static constexpr size_t kKnownDigestSlots = 1024;
+  std::array<uint64_t, kKnownDigestSlots> known_digests_{};
   uint64_t known_generation_ = 0;
   // Recently seen statement texts -> their digest, so that a statement the
   // connection runs again (a prepared statement's EXECUTE, a loop in the

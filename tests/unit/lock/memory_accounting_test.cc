@@ -75,5 +75,78 @@ TEST(MemoryAccounting, MatchesTheAllocatorsCount) {
   }
 }
 
+// What one more of each thing costs (the figures docs/design.md quotes):
+// printed, and checked against the bound the documentation states.
+TEST(MemoryAccounting, BytesPerConnectionTableEdgeAndFinding) {
+  Config config;
+  Analyzer analyzer(&config);
+  constexpr int kN = 2000;
+  auto shared = [&analyzer]() { return analyzer.Status().memory_bytes; };
+  Client c(&analyzer, 1);
+  c.Run("SELECT 1 FROM app.warm WHERE id = 1", {{"app.warm", AccessKind::kRead, {{"id", "1"}}}});
+  const uint64_t start = shared();
+  auto table = [](int i) { return "app.table_" + std::to_string(i); };
+  for (int i = 0; i < kN; ++i)
+    c.Run("SELECT v FROM " + table(i) + " WHERE id = 1", {{table(i), AccessKind::kRead, {{"id", "1"}}}});
+  const uint64_t tables = shared();
+  for (int i = 0; i + 1 < kN; ++i) {
+    c.Begin();
+    c.Run("UPDATE " + table(i) + " SET v = 1 WHERE id = 1", {{table(i), AccessKind::kWrite, {{"id", "1"}}}});
+    c.Run("UPDATE " + table(i + 1) + " SET v = 1 WHERE id = 1",
+          {{table(i + 1), AccessKind::kWrite, {{"id", "1"}}}});
+    c.Commit();
+  }
+  const uint64_t edges = shared();
+  c.isolation = Isolation::kReadCommitted;
+  for (int i = 0; i < kN; ++i)
+    c.Run("UPDATE " + table(i) + " SET v = 2 WHERE id = 1", {{table(i), AccessKind::kWrite, {{"id", "1"}}}});
+  const uint64_t findings = shared();
+  const double per_table = static_cast<double>(tables - start) / kN;
+  const double per_edge = static_cast<double>(edges - tables) / (kN - 1);
+  const double per_finding = static_cast<double>(findings - edges) / kN;
+  const AnalyzerStatus st = analyzer.Status();
+  std::printf(
+      "bytes per tracked table %.0f (with its digest text), per lock-order edge %.0f (with its "
+      "digest text), per finding %.0f; findings %llu\n",
+      per_table, per_edge, per_finding, static_cast<unsigned long long>(st.patterns));
+  EXPECT_EQ(st.patterns, static_cast<uint64_t>(kN));
+  // The bounds docs/design.md documents.
+  EXPECT_LT(per_table, 1200);
+  EXPECT_LT(per_edge, 1000);
+  EXPECT_LT(per_finding, 1000);
+  c.session().OnDisconnect();
+}
+
+// 600 connections, lockdiag_max_tables reached, and a workload that never
+// repeats a table or a statement: memory stays under the bound.
+TEST(MemoryAccounting, StaysUnderTheBoundWhateverTheWorkload) {
+  Config config;
+  config.max_tables.store(1000);
+  Analyzer analyzer(&config);
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 600; ++i) clients.push_back(std::make_unique<Client>(&analyzer, 1 + i));
+  constexpr int kStatements = 300000;
+  for (int i = 0; i < kStatements; ++i) {
+    Client& cl = *clients[i % clients.size()];
+    const std::string t = "app.t" + std::to_string(i);
+    cl.Run(
+        "SELECT v FROM " + t + " WHERE id = " + std::to_string(i) + " AND tag_" + std::to_string(i) + " = 1",
+        {{t, AccessKind::kRead, {{"id", std::to_string(i)}}}});
+  }
+  const AnalyzerStatus st = analyzer.Status();
+  EXPECT_EQ(st.tracked_tables, 1000u);
+  EXPECT_GT(st.dropped_events, static_cast<uint64_t>(kStatements) / 2);
+  // The documented bound: per table of lockdiag_max_tables its row, 8
+  // lock-order pairs, 8 read/write pairs, 4 digest texts and 2 findings;
+  // per connection 64 KiB at most.
+  const uint64_t bound = 1000 * (1200 + 8 * 1000 + 8 * 1000 + 4 * 1200 + 2 * 1000) + 600 * 64 * 1024;
+  std::printf(
+      "600 connections, %d distinct tables and statements, max_tables 1000: Lockdiag_memory_bytes %llu "
+      "(bound %llu)\n",
+      kStatements, static_cast<unsigned long long>(st.memory_bytes), static_cast<unsigned long long>(bound));
+  EXPECT_LT(st.memory_bytes, bound);
+  for (auto& cl : clients) cl->session().OnDisconnect();
+}
+
 }  // namespace
 }  // namespace lockdiag
