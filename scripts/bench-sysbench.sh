@@ -15,6 +15,7 @@
 #   LOCKDIAG_SO      the lockdiag.so to load [build/plugin-dir/lockdiag.so]
 #                    (to measure an older build against the same run's baseline)
 #   BENCH_PORT_BASE  ports of the two servers      [3450, 3451]
+#   BENCH_OUT        where results go              [build/bench-sysbench]
 #   BENCH_PROFILE=1  also record each run's server with `perf record -g`
 #                    (Debian's linux-perf) into perf-<point>.data and write
 #                    its top entries (self time, by symbol) to perf-<point>.txt
@@ -46,7 +47,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${LOCKDIAG_BUILD_DIR:-$top/build}
 server=$top/scripts/private-server.sh
 smoke=${BENCH_SMOKE:-0}
-out=$build/bench-sysbench
+out=$(realpath -m "${BENCH_OUT:-$build/bench-sysbench}")
 [[ $smoke == 1 ]] && out=$build/bench-smoke
 read -r -a threads_list <<<"${BENCH_THREADS:-1 16 64 600}"
 read -r -a workloads <<<"${BENCH_WORKLOADS:-oltp_point_select oltp_read_write oltp_update_index oltp_insert}"
@@ -172,13 +173,19 @@ run_point() {
   }
   if [[ -n $perf_pid ]]; then
     wait "$perf_pid" || true
-    perf report -q -i "$out/perf-$w-$t-$c.data" --comms mariadbd --no-children --sort symbol -g none \
+    perf report -q -i "$out/perf-$w-$t-$c.data" --comms mariadbd --percentage relative --no-children --sort symbol -g none \
       --percent-limit 0.5 --stdio 2>/dev/null | grep '%' | sed 's/  */ /g' | head -40 >"$out/perf-$w-$t-$c.txt" || true
-    perf report -q -i "$out/perf-$w-$t-$c.data" --comms mariadbd --no-children --sort dso -g none --stdio \
+    perf report -q -i "$out/perf-$w-$t-$c.data" --comms mariadbd --percentage relative --no-children --sort dso \
+      -g none --stdio \
       2>/dev/null | grep '%' | sed 's/  */ /g' | head -12 >"$out/perf-$w-$t-$c.dso.txt" || true
-    # lockdiag's part with its callees (inclusive), for the adapter's breakdown.
-    perf report -q -i "$out/perf-$w-$t-$c.data" --comms mariadbd --children --sort symbol -g none \
-      --stdio 2>/dev/null | grep '%' | grep -i 'lockdiag' | sed 's/  */ /g' | head -30 >"$out/perf-$w-$t-$c.lockdiag.txt" || true
+    # lockdiag's part with its callees (inclusive), for the adapter's
+    # breakdown, as a share of the server's own samples.
+    perf report -q -i "$out/perf-$w-$t-$c.data" --comms mariadbd --percentage relative --children --sort symbol \
+      -g none --stdio 2>/dev/null | grep '%' | grep -i 'lockdiag' | sed 's/  */ /g' | head -30 \
+      >"$out/perf-$w-$t-$c.lockdiag.txt" || true
+    local share
+    share=$(awk '/lockdiag::server::NotifyEvent/ {print $1; exit}' "$out/perf-$w-$t-$c.lockdiag.txt")
+    printf '%s\t%s\t%s\t%s\n' "$w" "$t" "$c" "${share:-0%}" >>"$out/perf-share.tsv"
   fi
   local tps p95
   tps=$(sed -n 's/.*transactions: *[0-9]* *(\([0-9.]*\) per sec.*/\1/p' "$log")
@@ -188,6 +195,7 @@ run_point() {
 }
 
 : >"$out/raw.tsv"
+: >"$out/perf-share.tsv"
 for r in $(seq 1 "$rounds"); do
   for w in "${workloads[@]}"; do
     for t in "${threads_list[@]}"; do

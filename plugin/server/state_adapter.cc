@@ -62,7 +62,11 @@ void StateStart(const StateSettings& s, const char* version) {
     // second (connection_batch.h); then the error log's note when a bound
     // drops events.
     settings.tick = [] {
-      GlobalAnalyzer().FlushBatches();
+      try {
+        GlobalAnalyzer().FlushBatches();
+      } catch (...) {
+        // Out of memory: the batches stay; the next tick or reader folds them.
+      }
       LogNewDrops();
     };
     Keeper().Load(settings);

@@ -67,7 +67,7 @@ def main():
             v = by.get((w, t, "lockdiag"), {})
             ratios = [v[r][0] / base[r][0] for r in v if r in base and base[r][0]]
             p95s = [v[r][1] / base[r][1] for r in v if r in base and base[r][1]]
-            if not ratios:
+            if not ratios or not base:
                 continue
             btps = statistics.median(x[0] for x in base.values())
             cells = [f"{plot[(w, t, c)]:.3f}" if (w, t, c) in plot else "" for c in others]

@@ -448,8 +448,9 @@ size_t CheckedPrefixLength(const Charset& cs, std::string_view value, size_t cap
   switch (cs.kind) {
     case CharsetKind::kUnknown:
     case CharsetKind::kBinary:
-    case CharsetKind::kSingleByte:
       return cap;
+    case CharsetKind::kSingleByte:  // every byte is a character, but the
+                                    // double-encoding check reads UTF-8 sequences in it: not one cut in two.
     case CharsetKind::kUtf8: {
       // Back up over continuation bytes to the start of a character.
       size_t cut = cap;

@@ -84,41 +84,56 @@ void Analyzer::Publish(const TransactionRecord& txn, uint64_t connection_id, Txn
   if (!txn.idle_holds.empty()) ReportIdleHolds(txn, connection_id, now);
 }
 
+TableDelta* Analyzer::NewDelta(ConnectionBatch* batch, const TxnTable& t, Timestamp now) {
+  if (batch->used_ == 0) batch->opened_ = now;
+  if (batch->tables_.size() == batch->used_) {
+    batch->tables_.emplace_back();
+    ++batch->growths_;
+  }
+  TableDelta* d = &batch->tables_[batch->used_++];
+  d->Start(t);
+  return d;
+}
+
 void Analyzer::BatchTable(ConnectionBatch* batch, const TableUpdate& u, Timestamp now,
                           uint64_t connection_id) {
-  size_t fold = 0;  // increments to fold in, swapped into batch->folding_
+  const TxnTable& t = *u.table;
+  bool added = false;
+  bool old = false;
   {
     MutexLock lock(&batch->mu_);
     TableDelta* d = nullptr;
-    for (size_t i = 0; i < batch->used_; ++i) {
-      if (batch->tables_[i].hash == u.table->hash) {
+    for (size_t i = 0; i < batch->used_ && d == nullptr; ++i) {
+      const TableDelta& held = batch->tables_[i];
+      // Names too: two tables whose hashes collide are never mixed.
+      if (held.hash == t.hash && held.add.row.table == t.table && held.add.row.schema == t.schema)
         d = &batch->tables_[i];
-        break;
-      }
     }
-    if (d == nullptr && batch->used_ == ConnectionBatch::kMaxTables) {
-      // No room: the held increments go first, this one starts a new batch.
-      std::swap(batch->tables_, batch->folding_);
-      fold = batch->used_;
-      batch->used_ = 0;
+    if (d == nullptr && batch->used_ < ConnectionBatch::kMaxTables) d = NewDelta(batch, t, now);
+    if (d != nullptr) {
+      d->Add(u, now);
+      added = true;
     }
-    if (d == nullptr) {
-      if (batch->used_ == 0) batch->opened_ = now;
-      if (batch->tables_.size() == batch->used_) {
-        batch->tables_.emplace_back();
-        ++batch->growths_;
-      }
-      d = &batch->tables_[batch->used_++];
-      d->Start(*u.table);
-    }
-    d->Add(u, now);
-    if (fold == 0 && now - batch->opened_ >= ConnectionBatch::kMaxAgeMicros) {
-      std::swap(batch->tables_, batch->folding_);
-      fold = batch->used_;
-      batch->used_ = 0;
-    }
+    old = now - batch->opened_ >= ConnectionBatch::kMaxAgeMicros;
   }
-  if (fold > 0) FoldDeltas(&batch->folding_, fold, connection_id);
+  if (added && !old) return;
+  FoldOwnBatch(batch, connection_id);
+  if (added) return;
+  // There was no room for this table: it starts the emptied batch.
+  MutexLock lock(&batch->mu_);
+  NewDelta(batch, t, now)->Add(u, now);
+}
+
+void Analyzer::FoldOwnBatch(ConnectionBatch* batch, uint64_t connection_id) {
+  MutexLock fold(&fold_mu_);
+  size_t n = 0;
+  {
+    MutexLock lock(&batch->mu_);
+    std::swap(batch->tables_, batch->folding_);
+    n = batch->used_;
+    batch->used_ = 0;
+  }
+  FoldDeltas(&batch->folding_, n, connection_id);
 }
 
 void Analyzer::FoldDeltas(std::vector<TableDelta>* deltas, size_t n, uint64_t connection_id) {
@@ -136,11 +151,10 @@ void Analyzer::FoldDeltas(std::vector<TableDelta>* deltas, size_t n, uint64_t co
   if (!found.empty()) ReportPatterns(found, now, connection_id);
 }
 
-std::vector<TableDelta> Analyzer::TakeDeltas(ConnectionBatch* batch) {
+void Analyzer::TakeDeltas(ConnectionBatch* batch, std::vector<TableDelta>* out) {
   MutexLock lock(&batch->mu_);
-  std::vector<TableDelta> out(batch->tables_.begin(), batch->tables_.begin() + batch->used_);
+  out->insert(out->end(), batch->tables_.begin(), batch->tables_.begin() + batch->used_);
   batch->used_ = 0;
-  return out;
 }
 
 void Analyzer::Attach(ConnectionBatch* batch) {
@@ -155,33 +169,34 @@ void Analyzer::Attach(ConnectionBatch* batch) {
 
 void Analyzer::Detach(ConnectionBatch* batch) {
   if (!batch->attached_) return;
-  std::vector<TableDelta> left;
-  {
-    MutexLock lock(&batches_mu_);
-    left = TakeDeltas(batch);
-    if (batch->prev_ != nullptr) batch->prev_->next_ = batch->next_;
-    if (batch->next_ != nullptr) batch->next_->prev_ = batch->prev_;
-    if (batches_ == batch) batches_ = batch->next_;
-    batch->attached_ = false;
-    --batches_attached_;
-    // Its counts stay in the totals.
-    statements_.Add(batch->statements_.load(std::memory_order_relaxed), 0);
-    table_lock_events_.Add(batch->table_lock_events_.load(std::memory_order_relaxed), 0);
-    transactions_.Add(batch->transactions_.load(std::memory_order_relaxed), 0);
+  try {
+    FoldOwnBatch(batch, 0);
+  } catch (...) {
+    // Out of memory while folding (a Session's destructor must not throw):
+    // what was left is lost, and counted.
+    dropped_.Add(1, 0);
   }
-  FoldDeltas(&left, left.size(), 0);
+  MutexLock lock(&batches_mu_);
+  if (batch->prev_ != nullptr) batch->prev_->next_ = batch->next_;
+  if (batch->next_ != nullptr) batch->next_->prev_ = batch->prev_;
+  if (batches_ == batch) batches_ = batch->next_;
+  batch->attached_ = false;
+  --batches_attached_;
+  // Its counts stay in the totals.
+  statements_.Add(batch->statements_.load(std::memory_order_relaxed), 0);
+  table_lock_events_.Add(batch->table_lock_events_.load(std::memory_order_relaxed), 0);
+  transactions_.Add(batch->transactions_.load(std::memory_order_relaxed), 0);
 }
 
 void Analyzer::FlushBatches() {
-  // Copies out under the list lock (each batch's lock for a few copies),
-  // folds in after releasing it.
+  // fold_mu_ makes a reader that comes after a fold see all of it: the
+  // increments are copied out under the batch list lock (each batch's
+  // lock for a few copies) and folded in before fold_mu_ is released.
+  MutexLock fold(&fold_mu_);
   std::vector<TableDelta> all;
   {
     MutexLock lock(&batches_mu_);
-    for (ConnectionBatch* b = batches_; b != nullptr; b = b->next_) {
-      std::vector<TableDelta> taken = TakeDeltas(b);
-      for (TableDelta& d : taken) all.push_back(std::move(d));
-    }
+    for (ConnectionBatch* b = batches_; b != nullptr; b = b->next_) TakeDeltas(b, &all);
   }
   FoldDeltas(&all, all.size(), 0);
 }
@@ -596,11 +611,13 @@ std::vector<IncidentRow> Analyzer::SnapshotIncidents() {
 AnalyzerStatus Analyzer::Status() {
   FlushBatches();
   AnalyzerStatus st;
-  st.statements = statements_.Sum();
-  st.table_lock_events = table_lock_events_.Sum();
-  st.transactions = transactions_.Sum();
   {
+    // Under the lock Detach retires a batch's counters with: each count is
+    // read once, live or retired.
     MutexLock lock(&batches_mu_);
+    st.statements = statements_.Sum();
+    st.table_lock_events = table_lock_events_.Sum();
+    st.transactions = transactions_.Sum();
     for (const ConnectionBatch* b = batches_; b != nullptr; b = b->next_) {
       st.statements += b->statements_.load(std::memory_order_relaxed);
       st.table_lock_events += b->table_lock_events_.load(std::memory_order_relaxed);
@@ -675,28 +692,25 @@ bool Analyzer::LoadState(StateDecoder* in, uint64_t* dropped) {
 }
 
 void Analyzer::Reset() {
-  // Order matters when transactions are published during the reset. The
-  // findings go first: a publish that detects a pattern on an aggregate
-  // about to be cleared then reports it into the new store, where it shows
-  // only while its aggregates exist (PatternHolds), instead of setting a
-  // "reported" flag whose pattern the reset would then drop for good. The
-  // generation moves last, after the digest texts are gone, so that a
-  // Session that sees it resends every text it publishes next.
-  patterns_.Reset();
-  incidents_.Reset();
-  holds_.Reset();
-  tables_.Reset();
-  lock_order_.Reset();
-  read_writes_.Reset();
-  digests_.Reset();
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  // No fold runs meanwhile (fold_mu_), and the connections' pending
+  // increments are forgotten first, so that nothing recorded before the
+  // reset lands in the emptied stores; the batches' counters count on from
+  // here. Then the order matters for transactions published during the
+  // reset. The findings go first: a publish that detects a pattern on an
+  // aggregate about to be cleared then reports it into the new store, where
+  // it shows only while its aggregates exist (PatternHolds), instead of
+  // setting a "reported" flag whose pattern the reset would then drop for
+  // good. The generation moves last, after the digest texts are gone, so
+  // that a Session that sees it resends every text it publishes next.
+  MutexLock fold(&fold_mu_);
   {
-    // Pending increments are forgotten with the rest; the batches' counters
-    // count on from here.
     MutexLock lock(&batches_mu_);
     reset_statements_ = reset_table_lock_events_ = reset_transactions_ = 0;
     for (ConnectionBatch* b = batches_; b != nullptr; b = b->next_) {
-      TakeDeltas(b);
+      {
+        MutexLock batch_lock(&b->mu_);
+        b->used_ = 0;
+      }
       reset_statements_ += b->statements_.load(std::memory_order_relaxed);
       reset_table_lock_events_ += b->table_lock_events_.load(std::memory_order_relaxed);
       reset_transactions_ += b->transactions_.load(std::memory_order_relaxed);
@@ -705,6 +719,14 @@ void Analyzer::Reset() {
     table_lock_events_.Reset();
     transactions_.Reset();
   }
+  patterns_.Reset();
+  incidents_.Reset();
+  holds_.Reset();
+  tables_.Reset();
+  lock_order_.Reset();
+  read_writes_.Reset();
+  digests_.Reset();
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   dropped_.Reset();
   deadlocks_.store(0, std::memory_order_relaxed);
   lock_wait_timeouts_.store(0, std::memory_order_relaxed);

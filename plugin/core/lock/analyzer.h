@@ -21,10 +21,11 @@
 //     is taken, so there is no lock order to respect.
 //   * A Session's per-table increments and event counters wait in its
 //     ConnectionBatch (connection_batch.h) and are folded in by FlushBatch:
-//     at most once a second per busy connection, not per statement. The
-//     batch list (batches_mu_) is the one lock taken before another (a
-//     batch's own mutex); readers (snapshots, Status, SaveState) fold every
-//     batch in first, so what they show is exact.
+//     at most once a second per busy connection, not per statement. Readers
+//     (snapshots, Status, SaveState) fold every batch in first, so what
+//     they show is exact. The folds are the one place where lockdiag locks
+//     nest, always in this order: fold_mu_, the batch list (batches_mu_), a
+//     batch's own mutex; and fold_mu_, then the stores' locks (folding in).
 //   * Counters are ShardedCounter / std::atomic: no lock.
 //   * Snapshots copy one shard (or one store) at a time: writers wait at most
 //     for one copy, and a snapshot is consistent per entry, not globally.
@@ -150,10 +151,10 @@ class Analyzer {
   // Detach folds what it holds in and forgets it (the destructor).
   // REQUIRES: Detach before the batch is destroyed.
   void Attach(ConnectionBatch* batch) EXCLUDES(batches_mu_);
-  void Detach(ConnectionBatch* batch) EXCLUDES(batches_mu_);
+  void Detach(ConnectionBatch* batch) EXCLUDES(fold_mu_, batches_mu_);
   // FlushBatches folds every connection's batch in (the housekeeping
   // thread, once a second; every reader does it first).
-  void FlushBatches() EXCLUDES(batches_mu_);
+  void FlushBatches() EXCLUDES(fold_mu_, batches_mu_);
   // BatchCount: connections attached (Lockdiag_memory_bytes counts their batches).
   uint64_t BatchCount() const EXCLUDES(batches_mu_);
 
@@ -200,7 +201,7 @@ class Analyzer {
   uint64_t dropped_events() const { return dropped_.Sum(); }
 
   // Reset forgets everything recorded (lockdiag_reset).
-  void Reset();
+  void Reset() EXCLUDES(fold_mu_, batches_mu_);
 
   // SaveState appends the aggregates, digest texts, patterns and incidents
   // to `out` (the state file, docs/audit.md), each store one shard or one
@@ -224,14 +225,19 @@ class Analyzer {
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
-  // FoldDeltas applies `n` table increments of one connection and reports
-  // what the table detectors find.
-  void FoldDeltas(std::vector<TableDelta>* deltas, size_t n, uint64_t connection_id);
+  // FoldDeltas applies `n` table increments and reports what the table
+  // detectors find.
+  void FoldDeltas(std::vector<TableDelta>* deltas, size_t n, uint64_t connection_id) REQUIRES(fold_mu_);
   // BatchTable adds one transaction's update of a table to `batch`, folding
-  // the batch in first when it is full or old.
-  void BatchTable(ConnectionBatch* batch, const TableUpdate& u, Timestamp now, uint64_t connection_id);
-  // TakeDeltas copies a batch's increments out and empties it.
-  static std::vector<TableDelta> TakeDeltas(ConnectionBatch* batch) EXCLUDES(batch->mu_);
+  // the batch in when it is old or has no room for the table.
+  void BatchTable(ConnectionBatch* batch, const TableUpdate& u, Timestamp now, uint64_t connection_id)
+      EXCLUDES(fold_mu_);
+  // FoldOwnBatch folds the owner's batch in (its thread only).
+  void FoldOwnBatch(ConnectionBatch* batch, uint64_t connection_id) EXCLUDES(fold_mu_);
+  // NewDelta starts the increments of `t` in the next free slot.
+  static TableDelta* NewDelta(ConnectionBatch* batch, const TxnTable& t, Timestamp now) REQUIRES(batch->mu_);
+  // TakeDeltas appends a batch's increments to `out` and empties it.
+  static void TakeDeltas(ConnectionBatch* batch, std::vector<TableDelta>* out) EXCLUDES(batch->mu_);
   void ReportPatterns(const std::vector<PatternCandidate>& found, Timestamp now, uint64_t hint);
   // LinkProvenIncidents links each incident of `txn` whose error proved a
   // read/write pair (TxnFacts) to that pair's finding.
@@ -310,6 +316,11 @@ class Analyzer {
   std::atomic<uint64_t> cluster_conflicts_{0};
   std::atomic<uint64_t> generation_{0};
   std::atomic<AnalyzerListener*> listener_{nullptr};
+  // fold_mu_ is held while batches are folded into the stores, and by
+  // Reset(): a reader whose FlushBatches() returns has seen every fold
+  // that started before it. Lock order: fold_mu_, then batches_mu_, then a
+  // batch's own mutex; store locks are taken under fold_mu_ only.
+  Mutex fold_mu_;
   // The attached batches (a list through ConnectionBatch::prev_/next_), and
   // what their counters held at the last Reset() (Status() subtracts it).
   mutable Mutex batches_mu_;

@@ -25,8 +25,10 @@
 //     (uncontended: the line is the connection's own); a flush from another
 //     thread takes it to copy the deltas out. No other lockdiag lock is ever
 //     taken while mu_ is held.
-//   * The Analyzer's batch list mutex (Analyzer::batches_mu_) is taken before
-//     mu_, never after: that is the only nesting of lockdiag locks.
+//   * Folding nests, in this order only: Analyzer::fold_mu_ (held for the
+//     whole fold, so that a reader who folds after it sees all of it), the
+//     batch list (Analyzer::batches_mu_), mu_; the stores' locks are taken
+//     under fold_mu_ with mu_ released.
 //   * The counters are written by the owner only (load, add, store: no
 //     read-modify-write on a shared line) and read by anyone.
 //   * prev_/next_ are the Analyzer's, guarded by its batch list mutex.

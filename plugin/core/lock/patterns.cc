@@ -14,7 +14,9 @@ size_t KeySize(const PatternCandidate& c) { return 1 + 8 * (c.tables.size() + 3)
 
 // Heap of one stored pattern (heap_bytes.h): its by_id_ node, its
 // id_by_key_ node and key, one ids_by_table_ node per table, the buckets'
-// share, and the copies of the candidate's vectors and strings.
+// share, and the copies of the candidate's vectors and names. Not `detail`:
+// Observe() replaces it after the claim (CONNECTION_LIMIT_REACHED's peak),
+// and Reset() must release exactly what was claimed.
 int64_t Footprint(const PatternCandidate& c) {
   auto text = [](const std::string& s) { return s.size() > 15 ? MallocBlock(s.size() + 1) : 0; };
   size_t b = MallocBlock(4 * sizeof(void*) + sizeof(uint64_t) + sizeof(PatternInfo)) +
@@ -22,7 +24,7 @@ int64_t Footprint(const PatternCandidate& c) {
              MallocBlock(KeySize(c) + 1) +
              c.tables.size() * MallocBlock(sizeof(void*) + 2 * sizeof(uint64_t)) +
              (2 + c.tables.size()) * sizeof(void*) + MallocBlock(c.tables.size() * sizeof(uint64_t)) +
-             MallocBlock(c.names.size() * sizeof(std::string)) + text(c.detail);
+             MallocBlock(c.names.size() * sizeof(std::string));
   for (const std::string& n : c.names) b += text(n);
   return static_cast<int64_t>(b);
 }

@@ -16,6 +16,9 @@ namespace lockdiag {
 Session::Session(Analyzer* analyzer, uint64_t connection_id)
     : analyzer_(analyzer), connection_id_(connection_id), known_generation_(analyzer->generation()) {
   analyzer_->Attach(&batch_);
+  // Counted from the start: a connection that never ends a transaction
+  // holds its Session too.
+  batch_.SetHeapBytes(HeapBytes());
 }
 
 Session::~Session() { analyzer_->Detach(&batch_); }
@@ -240,12 +243,9 @@ void Session::OnStatementEnd(const StatementEnd& end) {
       txn_.errors[i].digest = digest;
       deadlock = deadlock || RollsBackTransaction(txn_.errors[i].code);
     }
-    if (need_text) {
-      PublishDigestText(digest);
-      // Published now or before (or the set is full, and it never will be
-      // by this connection): the next hit skips the text.
-      cached.published = true;
-    }
+    // Published now or before: the next hit skips the text. Not when the
+    // transaction carries its maximum of texts: then a later run sends it.
+    if (need_text) cached.published = PublishDigestText(digest);
     if (failed) RecordIncidents(digest);
   }
   if (!backup_session_ && (touched || failed)) RecordLockWait(end, now);
@@ -273,11 +273,13 @@ void Session::OnStatementEnd(const StatementEnd& end) {
   }
 }
 
-void Session::PublishDigestText(uint64_t digest) {
+bool Session::PublishDigestText(uint64_t digest) {
   uint64_t& slot = known_digests_[digest % kKnownDigestSlots];
-  if (slot == digest) return;
+  if (slot == digest) return true;
+  if (txn_.new_digests.size() >= kMaxNewDigestsPerTxn) return false;
   slot = digest;
   txn_.new_digests.emplace_back(digest, digest_text_);
+  return true;
 }
 
 void Session::NoteIdleHold(Timestamp until, std::string_view after_text) {

@@ -138,6 +138,9 @@ class Session {
   static constexpr size_t kMaxKeysPerAccess = 64;
   static constexpr size_t kMaxErrorsPerTxn = 64;
   static constexpr size_t kMaxIdleHoldsPerTxn = 4;
+  // Texts of new digests a transaction carries to the Analyzer; the others
+  // are sent with a later transaction (they are not marked as sent).
+  static constexpr size_t kMaxNewDigestsPerTxn = 64;
   // kIdleHoldMicros: a transaction that holds row locks and sends nothing
   // for this long is idle (LOCK_HELD_IDLE; docs/patterns.md says why 1 s).
   static constexpr Timestamp kIdleHoldMicros = 1000 * 1000;
@@ -203,8 +206,10 @@ class Session {
   // long for its locks or timed out (LockHoldWatch).
   void RecordLockWait(const StatementEnd& end, Timestamp now);
   // PublishDigestText hands `digest`'s normalised text (in digest_text_) to
-  // the Analyzer with the transaction, once per connection and generation.
-  void PublishDigestText(uint64_t digest);
+  // the Analyzer with the transaction, once per connection and generation;
+  // false when the transaction already carries kMaxNewDigestsPerTxn texts
+  // (it is sent with a later one).
+  bool PublishDigestText(uint64_t digest);
   // FollowUp: what the transaction being published tells about the one
   // before it (RETRIED, a deadlock's aftermath), and what it leaves for the
   // next.
