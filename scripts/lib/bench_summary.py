@@ -84,6 +84,7 @@ def main():
     with open(f"{out}/sweep.gp", "w") as g:
         g.write(f"""set terminal svg size 1000,760 dynamic font 'sans,11' background '#ffffff'
 set output '{out}/sweep.svg'
+set termoption noenhanced
 set multiplot layout 2,2 title 'Throughput relative to no plugin (median of per-round ratios), {rounds} rounds x {secs} s'
 set logscale x 2
 set xtics ({", ".join(f'"{t}" {t}' for t in threads)})
